@@ -1,0 +1,1 @@
+"""Trellis: human infrastructure for AI in K-12 schools."""

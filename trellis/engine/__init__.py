@@ -1,0 +1,1 @@
+"""Plain-Python computation: fairness metrics, intervals, suppression, synthetic data. No Django."""

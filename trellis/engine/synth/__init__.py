@@ -1,0 +1,1 @@
+"""Deterministic synthetic data shaped like a real state."""

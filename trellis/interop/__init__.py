@@ -1,0 +1,1 @@
+"""Readers and writers for education data standards (OneRoster, CASE, xAPI). No Django."""
