@@ -1,0 +1,116 @@
+"""One fixture per role over a small state, plus an outsider from another district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trellis.orgs.models import Organization, Person
+
+
+@pytest.fixture(autouse=True)
+def _django_test_settings(request: pytest.FixtureRequest, tmp_path: Any) -> None:
+    """Each test gets its own data directory, and jobs run at commit in the test's own thread so
+    their effects are visible to it. Engine tests can run without Django (``-p no:django``)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.TRELLIS_JOB_RUNNER = "inline"
+    # Tests sign in hundreds of times; the production hasher is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TRELLIS_HOME = tmp_path
+    settings.TRELLIS_DATA_DIR = tmp_path / "data"
+
+
+@dataclass
+class Tree:
+    state: Organization
+    region: Organization
+    district: Organization
+    school: Organization
+    other_school: Organization
+    other_district: Organization
+    outside_school: Organization
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    from tests.factories import OrganizationFactory
+    from trellis.orgs.models import Organization
+
+    K = Organization.Kind
+    state = OrganizationFactory(name="State of Example", kind=K.STATE, sourced_id="state")
+    region = OrganizationFactory(name="Region 1 Service Center", kind=K.REGION, parent=state, sourced_id="region-1")
+    district = OrganizationFactory(name="Cedar Valley Unified", kind=K.DISTRICT, parent=region, sourced_id="d-cedar",
+                                   locale="rural", enrollment=900, econ_disadvantaged_share=0.62)
+    school = OrganizationFactory(name="Lincoln Elementary", kind=K.SCHOOL, parent=district, sourced_id="s-lincoln",
+                                 locale="rural", enrollment=400, econ_disadvantaged_share=0.7)
+    other_school = OrganizationFactory(name="Cedar Valley High", kind=K.SCHOOL, parent=district,
+                                       sourced_id="s-cvhigh", locale="rural", enrollment=500)
+    other_district = OrganizationFactory(name="Riverside City Schools", kind=K.DISTRICT, parent=region,
+                                         sourced_id="d-river", locale="city", enrollment=5000,
+                                         econ_disadvantaged_share=0.35)
+    outside_school = OrganizationFactory(name="Riverside Middle", kind=K.SCHOOL, parent=other_district,
+                                         sourced_id="s-rivermid", locale="city", enrollment=800)
+    return Tree(state, region, district, school, other_school, other_district, outside_school)
+
+
+@pytest.fixture
+def state_lead(tree: Tree) -> Person:
+    from tests.factories import person_with_role
+    from trellis.orgs.models import Role
+
+    return person_with_role("state.lead", Role.STATE_LEAD, tree.state)
+
+
+@pytest.fixture
+def state_analyst(tree: Tree) -> Person:
+    from tests.factories import person_with_role
+    from trellis.orgs.models import Role
+
+    return person_with_role("state.analyst", Role.STATE_ANALYST, tree.state)
+
+
+@pytest.fixture
+def regional_coach(tree: Tree) -> Person:
+    from tests.factories import person_with_role
+    from trellis.orgs.models import Role
+
+    return person_with_role("regional.coach", Role.REGIONAL_COACH, tree.region)
+
+
+@pytest.fixture
+def district_lead(tree: Tree) -> Person:
+    from tests.factories import person_with_role
+    from trellis.orgs.models import Role
+
+    return person_with_role("district.lead", Role.DISTRICT_LEAD, tree.district)
+
+
+@pytest.fixture
+def school_leader(tree: Tree) -> Person:
+    from tests.factories import person_with_role
+    from trellis.orgs.models import Role
+
+    return person_with_role("school.leader", Role.SCHOOL_LEADER, tree.school)
+
+
+@pytest.fixture
+def teacher(tree: Tree) -> Person:
+    from tests.factories import person_with_role
+    from trellis.orgs.models import Role
+
+    return person_with_role("teacher", Role.TEACHER, tree.school)
+
+
+@pytest.fixture
+def outsider(tree: Tree) -> Person:
+    """The district lead of another district."""
+    from tests.factories import person_with_role
+    from trellis.orgs.models import Role
+
+    return person_with_role("outsider", Role.DISTRICT_LEAD, tree.other_district)

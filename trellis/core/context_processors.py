@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from trellis.orgs.permissions import can_view_logs, memberships_of
+
+
+def trellis(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in person's organization and role, for the page header."""
+    memberships = memberships_of(request.user)
+    first = memberships[0] if memberships else None
+    return {
+        "header_membership": first,
+        "can_view_logs": can_view_logs(request.user),
+    }

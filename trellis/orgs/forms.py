@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django import forms
+
+from trellis.orgs.models import Organization
+
+QUARTILE_CHOICES = [("", "Any poverty level"), ("1", "Low poverty"), ("2", "Low-middle poverty"),
+                    ("3", "Middle-high poverty"), ("4", "High poverty")]
+ORDER_CHOICES = [("name", "Name"), ("enrollment", "Most students"), ("poverty", "Highest poverty")]
+
+
+class OrganizationFilterForm(forms.Form):
+    search = forms.CharField(label="Name or NCES id", required=False, max_length=100)
+    locale = forms.ChoiceField(
+        label="Locale", required=False, choices=[("", "Any locale"), *Organization.Locale.choices]
+    )
+    quartile = forms.TypedChoiceField(
+        label="Poverty level", required=False, choices=QUARTILE_CHOICES, coerce=int, empty_value=None
+    )
+    order = forms.ChoiceField(label="Sort by", required=False, choices=ORDER_CHOICES)
+
+
+class RosterUploadForm(forms.Form):
+    roster = forms.FileField(
+        label="OneRoster file (.zip)",
+        help_text="A OneRoster 1.1 or 1.2 CSV export from your student information system, as one .zip file.",
+    )
+
+    def clean_roster(self) -> object:
+        roster = self.cleaned_data["roster"]
+        if not roster.name.lower().endswith(".zip"):
+            raise forms.ValidationError(f"{roster.name} is not a .zip file. Export the roster as one .zip file.")
+        return roster

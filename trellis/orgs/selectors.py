@@ -1,0 +1,136 @@
+"""Reads of organizations and people, already filtered to what the person may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from trellis.orgs.models import Membership, Organization, Person, Role
+from trellis.orgs.permissions import memberships_of, visible_organizations_q
+
+QUARTILE_LABELS = {
+    1: "Low poverty",
+    2: "Low-middle poverty",
+    3: "Middle-high poverty",
+    4: "High poverty",
+}
+
+
+def organization_get(*, user: Any, pk: int) -> Organization:
+    """One organization the person may see; anything else is "not found", never "forbidden",
+    so that pages do not confirm which organizations exist elsewhere."""
+    try:
+        return Organization.objects.filter(visible_organizations_q(user)).select_related("parent").get(pk=pk)
+    except Organization.DoesNotExist as exc:
+        raise Http404("No such organization.") from exc
+
+
+def home_organization_for(*, user: Any) -> tuple[Organization, Role] | None:
+    """The organization and role a person's home page is built around: their widest membership."""
+    memberships = memberships_of(user)
+    if not memberships:
+        return None
+    first = memberships[0]
+    return first.organization, Role(first.role)
+
+
+def ancestors_of(organization: Organization) -> list[Organization]:
+    ids = [int(part) for part in organization.path.strip("/").split("/") if part]
+    by_id = Organization.objects.in_bulk(ids[:-1])
+    return [by_id[i] for i in ids[:-1] if i in by_id]
+
+
+def poverty_quartiles(kind: str) -> dict[int, int]:
+    """Poverty quartile (1 = lowest, 4 = highest share economically disadvantaged) of every
+    active organization of one kind, statewide. Organizations without a share get no quartile."""
+    rows = list(
+        Organization.objects.filter(kind=kind, is_active=True, econ_disadvantaged_share__isnull=False)
+        .values_list("pk", "econ_disadvantaged_share")
+    )
+    if not rows:
+        return {}
+    shares = np.array([share for _, share in rows], dtype=float)
+    cuts = np.quantile(shares, [0.25, 0.5, 0.75])
+    quartiles = np.searchsorted(cuts, shares, side="left") + 1
+    return {pk: int(q) for (pk, _), q in zip(rows, quartiles, strict=True)}
+
+
+@dataclass(frozen=True)
+class OrganizationRow:
+    organization: Organization
+    quartile: int | None
+    staff: int
+
+    @property
+    def quartile_label(self) -> str:
+        return QUARTILE_LABELS.get(self.quartile or 0, "Not known")
+
+
+def children_for(
+    *, user: Any, organization: Organization, kind: str | None = None, search: str = "",
+    locale: str = "", quartile: int | None = None, order: str = "name",
+) -> list[OrganizationRow]:
+    """The organizations of one kind below ``organization`` (direct children when ``kind`` is
+    None), with their poverty quartile and staff count, filtered and ordered for a listing."""
+    query = Organization.objects.filter(visible_organizations_q(user), is_active=True)
+    if kind is None:
+        query = query.filter(parent=organization)
+        kind_for_quartile = None
+    else:
+        query = query.filter(kind=kind, path__startswith=organization.path).exclude(pk=organization.pk)
+        kind_for_quartile = kind
+    if search:
+        query = query.filter(Q(name__icontains=search) | Q(nces_id=search))
+    if locale:
+        query = query.filter(locale=locale)
+    query = query.annotate(
+        staff_count=Count("memberships__person", filter=Q(memberships__person__is_active=True), distinct=True)
+    )
+    ordering = {"name": ["name"], "enrollment": ["-enrollment", "name"], "poverty": ["-econ_disadvantaged_share", "name"]}
+    query = query.order_by(*ordering.get(order, ["name"]))
+    organizations = list(query)
+    quartiles: dict[int, int] = {}
+    for child_kind in {kind_for_quartile} if kind_for_quartile else {o.kind for o in organizations}:
+        quartiles.update(poverty_quartiles(child_kind))
+    rows = [OrganizationRow(o, quartiles.get(o.pk), o.staff_count) for o in organizations]
+    if quartile:
+        rows = [row for row in rows if row.quartile == quartile]
+    return rows
+
+
+def staff_list_for(*, user: Any, organization: Organization, search: str = "") -> QuerySet[Person]:
+    """Active staff holding a role anywhere in the organization's subtree."""
+    if not memberships_of(user):
+        return Person.objects.none()
+    people = Person.objects.filter(
+        is_active=True,
+        memberships__organization__path__startswith=organization.path,
+    ).filter(memberships__organization__in=Organization.objects.filter(visible_organizations_q(user)))
+    if search:
+        people = people.filter(Q(given_name__icontains=search) | Q(family_name__icontains=search))
+    return people.select_related("primary_organization").distinct().order_by("family_name", "given_name")
+
+
+def role_counts_for(*, organization: Organization) -> dict[str, int]:
+    rows = (
+        Membership.objects.filter(organization__path__startswith=organization.path, person__is_active=True)
+        .values("role").annotate(people=Count("person", distinct=True))
+    )
+    labels = dict(Role.choices)
+    return {labels[row["role"]]: row["people"] for row in rows}
+
+
+def organization_summary(organization: Organization) -> dict[str, Any]:
+    """Counts shown at the top of an organization's page."""
+    below = Organization.objects.filter(path__startswith=organization.path, is_active=True)
+    return {
+        "districts": below.filter(kind=Organization.Kind.DISTRICT).count(),
+        "schools": below.filter(kind=Organization.Kind.SCHOOL).count(),
+        "staff": Person.objects.filter(
+            is_active=True, memberships__organization__path__startswith=organization.path
+        ).distinct().count(),
+    }

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from trellis.orgs import selectors
+from trellis.orgs.forms import OrganizationFilterForm, RosterUploadForm
+from trellis.orgs.models import Organization
+from trellis.orgs.permissions import can_manage_organization, can_view_organization
+from trellis.orgs.services import roster_import_start
+
+LISTED_KIND = {
+    Organization.Kind.STATE: Organization.Kind.DISTRICT,
+    Organization.Kind.REGION: Organization.Kind.DISTRICT,
+    Organization.Kind.DISTRICT: Organization.Kind.SCHOOL,
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = selectors.home_organization_for(user=request.user)
+    if scope is None:
+        return render(request, "orgs/no_role.html")
+    return organization_page(request, scope[0])
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return organization_page(request, selectors.organization_get(user=request.user, pk=pk))
+
+
+def organization_page(request: HttpRequest, organization: Organization) -> HttpResponse:
+    listed_kind = LISTED_KIND.get(Organization.Kind(organization.kind))
+    form = OrganizationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = []
+    if listed_kind:
+        rows = selectors.children_for(
+            user=request.user, organization=organization, kind=listed_kind,
+            search=filters.get("search", ""), locale=filters.get("locale", ""),
+            quartile=filters.get("quartile"), order=filters.get("order") or "name",
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "organization": organization,
+        "ancestors": [o for o in selectors.ancestors_of(organization) if can_view_organization(request.user, o)],
+        "summary": selectors.organization_summary(organization),
+        "listed_kind": listed_kind,
+        "listed_label": Organization.Kind(listed_kind).label if listed_kind else "",
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "filter_form": form,
+        "query": query.urlencode(),
+        "quartile": selectors.poverty_quartiles(organization.kind).get(organization.pk),
+        "quartile_labels": selectors.QUARTILE_LABELS,
+        "staff": selectors.staff_list_for(user=request.user, organization=organization)[:25]
+        if organization.kind == Organization.Kind.SCHOOL else None,
+        "roles": selectors.role_counts_for(organization=organization),
+        "can_manage": can_manage_organization(request.user, organization),
+    }
+    return render(request, "orgs/organization.html", context)
+
+
+@login_required
+def staff_list(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    search = request.GET.get("search", "")[:100]
+    people = selectors.staff_list_for(user=request.user, organization=organization, search=search)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/staff_list.html", {
+        "organization": organization, "page": page, "search": search,
+        "query": f"search={search}" if search else "",
+    })
+
+
+@login_required
+def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    if not can_manage_organization(request.user, organization):
+        raise PermissionDenied("Only a district AI lead or the state AI lead can import a roster.")
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = roster_import_start(actor=request.user, upload=form.cleaned_data["roster"], scope=organization)
+        return redirect("job-detail", pk=job.pk)
+    return render(request, "orgs/roster_import.html", {"organization": organization, "form": form})
