@@ -51,23 +51,24 @@ POVERTY_SCHOOL_SD = np.array([0.55, 0.40, 0.30, 0.25])  # logit scale, between s
 
 STUDENTS_PER_TEACHER = np.array([15.8, 15.6, 14.5, 13.6])  # by locale; about 15 overall
 HOMEROOM_CAP = 26  # KG-5: one homeroom per 26 students or part thereof, about 22 on average
-SECTION_CAP = 30  # grades 6-12: one section per 30 students or part thereof, about 25 on average
+SECTION_CAP = 27  # grades 6-12: one section per 27 students or part thereof, about 25 on average
 SECONDARY_SUBJECTS = 4
 COURSES_PER_DISTRICT = 6 + 7 * SECONDARY_SUBJECTS  # one homeroom course per grade KG-5, four per 6-12
 
 # Students per school by locale and level (elementary, middle, high).
 SCHOOL_TARGET_SIZE = np.array(
     [
-        [520, 800, 1500],  # city
-        [560, 820, 1550],  # suburb
-        [400, 480, 650],  # town
-        [270, 320, 420],  # rural
+        [570, 860, 1650],  # city
+        [610, 900, 1700],  # suburb
+        [440, 530, 720],  # town
+        [300, 360, 470],  # rural
     ]
 )
 SMALL_DISTRICT = 350  # below this a district runs one KG-12 school
 MID_DISTRICT = 900  # below this: elementary schools and one junior/senior high
 
 MIN_DISTRICT_STUDENTS = 60
+LOCALE_RANK_NOISE = 1.0  # log scale: how loosely locale follows district size
 REGION_STAFF = 4  # administrators at each regional education service center
 
 STATE_FIPS = 59  # not assigned to any real state or territory
@@ -106,7 +107,7 @@ SIZES: dict[str, SynthSize] = {
         regions=4,
         districts=50,
         students=60_000,
-        locale_mix=(0.06, 0.24, 0.22, 0.48),
+        locale_mix=(0.045, 0.22, 0.20, 0.535),
         district_size_sigma=1.35,
         description="about 50 districts and 60,000 students",
     ),
@@ -115,7 +116,7 @@ SIZES: dict[str, SynthSize] = {
         regions=20,
         districts=1_200,
         students=5_500_000,
-        locale_mix=(0.06, 0.24, 0.22, 0.48),
+        locale_mix=(0.045, 0.22, 0.20, 0.535),
         district_size_sigma=1.35,
         description="about 1,200 districts, 9,000 schools, 5.5 million students",
     ),
@@ -205,7 +206,7 @@ def _district_sizes(size: SynthSize, rng: np.random.Generator) -> np.ndarray:
 
 def _district_locales(size: SynthSize, students: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """City for the largest districts, rural for the smallest, with noise in the ranking."""
-    score = np.log(students) + rng.normal(0.0, 0.45, len(students))
+    score = np.log(students) + rng.normal(0.0, LOCALE_RANK_NOISE, len(students))
     rank_from_top = np.empty(len(students), dtype=np.int64)
     rank_from_top[np.argsort(-score, kind="stable")] = np.arange(len(students))
     cut = np.cumsum(size.locale_mix) * len(students)
