@@ -13,6 +13,8 @@ pytestmark = pytest.mark.browser
 def test_state_lead_signs_in_and_browses_districts(page, state_lead, tree):
     sign_in(page, "state.lead", PASSWORD)
     page.get_by_role("heading", name="State of Example").wait_for()
+    page.locator("#poverty-chart[data-rendered=true] svg").wait_for()
+    assert page.get_by_role("img", name="Bar chart: students in each poverty level of districts").is_visible()
     assert_accessible(page)
     assert page.get_by_role("link", name="Riverside City Schools").is_visible()
     page.get_by_label("Locale").select_option("rural")

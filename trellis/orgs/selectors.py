@@ -134,3 +134,19 @@ def organization_summary(organization: Organization) -> dict[str, Any]:
             is_active=True, memberships__organization__path__startswith=organization.path
         ).distinct().count(),
     }
+
+
+def poverty_profile_for(*, user: Any, organization: Organization, kind: str) -> list[dict[str, Any]]:
+    """Organizations of ``kind`` below ``organization`` and their students, by poverty quartile:
+    the picture a state lead looks at before asking whether high-poverty districts are reached."""
+    rows = children_for(user=user, organization=organization, kind=kind)
+    profile = []
+    for quartile, label in QUARTILE_LABELS.items():
+        members = [row for row in rows if row.quartile == quartile]
+        profile.append({
+            "quartile": quartile,
+            "label": label,
+            "organizations": len(members),
+            "students": sum(row.organization.enrollment or 0 for row in members),
+        })
+    return profile

@@ -43,6 +43,9 @@ def organization_page(request: HttpRequest, organization: Organization) -> HttpR
             search=filters.get("search", ""), locale=filters.get("locale", ""),
             quartile=filters.get("quartile"), order=filters.get("order") or "name",
         )
+    profile = []
+    if listed_kind:
+        profile = selectors.poverty_profile_for(user=request.user, organization=organization, kind=listed_kind)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -60,8 +63,31 @@ def organization_page(request: HttpRequest, organization: Organization) -> HttpR
         if organization.kind == Organization.Kind.SCHOOL else None,
         "roles": selectors.role_counts_for(organization=organization),
         "can_manage": can_manage_organization(request.user, organization),
+        "profile": profile if any(row["organizations"] for row in profile) else [],
+        "profile_chart": poverty_chart(profile, Organization.Kind(listed_kind).label.lower()) if listed_kind else None,
     }
     return render(request, "orgs/organization.html", context)
+
+
+def poverty_chart(profile: list[dict[str, object]], listed: str) -> dict[str, object]:
+    """A Vega-Lite bar chart of students by poverty level; the page carries the same numbers as a table."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"Students in each poverty level of {listed}s",
+        "width": "container",
+        "height": 180,
+        "data": {"values": profile},
+        "mark": {"type": "bar", "color": "#005ea2"},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "students", "type": "quantitative", "title": "Students"},
+            "tooltip": [
+                {"field": "label", "title": "Poverty level"},
+                {"field": "organizations", "title": f"{listed.capitalize()}s"},
+                {"field": "students", "title": "Students", "format": ","},
+            ],
+        },
+    }
 
 
 @login_required

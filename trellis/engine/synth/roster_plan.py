@@ -157,6 +157,13 @@ class StatePlan:
     school_teachers: np.ndarray
     school_administrators: np.ndarray  # principal and assistant principals
     school_aides: np.ndarray
+    district_secondary_roles: np.ndarray  # teachers who also work at a second school
+    # Where each district's rows start in the state-wide numbering (length D + 1).
+    student_start: np.ndarray
+    staff_start: np.ndarray
+    class_start: np.ndarray
+    enrollment_start: np.ndarray
+    role_start: np.ndarray
 
     @property
     def n_districts(self) -> int:
@@ -170,15 +177,21 @@ class StatePlan:
     def n_students(self) -> int:
         return int(self.district_students.sum())
 
-    def district_staff(self, d: int) -> int:
-        """Staff whose primary role is in district ``d`` (district office and schools)."""
-        lo, hi = self.school_start[d], self.school_start[d + 1]
-        return int(
-            self.district_admins[d]
-            + self.school_teachers[lo:hi].sum()
-            + self.school_administrators[lo:hi].sum()
-            + self.school_aides[lo:hi].sum()
-        )
+    @property
+    def n_region_staff(self) -> int:
+        return self.size.regions * REGION_STAFF
+
+    @property
+    def n_staff(self) -> int:
+        return int(self.staff_start[-1])
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.class_start[-1])
+
+    @property
+    def n_enrollments(self) -> int:
+        return int(self.enrollment_start[-1])
 
 
 def _logit(p: np.ndarray | float) -> np.ndarray:
@@ -359,7 +372,7 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
     sd = POVERTY_SCHOOL_SD[locale[school_district]]
     school_poverty = _expit(_logit(poverty[school_district]) + rng.normal(0.0, 1.0, n_s) * sd)
     district_race_noise = rng.normal(0.0, 0.3, (n_d, len(RACES)))
-    district_race_noise[:, AMERICAN_INDIAN] = rng.normal(0.0, 1.0, n_d)
+    district_race_noise[:, AMERICAN_INDIAN] = rng.normal(-0.5, 1.0, n_d)  # a few high-share districts
     race_cdf = _school_race_cdf(
         locale[school_district], school_poverty, district_race_noise[school_district], rng
     )
@@ -380,7 +393,28 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
     teachers = np.rint(n_school / ratio * np.exp(rng.normal(0.0, 0.07, n_s)))
     teachers = np.maximum(teachers, homerooms + (sections > 0))
     elementary = grade_counts[:, :FIRST_SECONDARY_GRADE].sum(axis=1)
-    aides = np.rint(elementary / 110 + (n_school - elementary) / 300 + rng.random(n_s) - 0.5)
+    aides = np.maximum(
+        np.rint(elementary / 110 + (n_school - elementary) / 300 + rng.random(n_s) - 0.5), 0
+    )
+    administrators = 1 + n_school // 700
+
+    # Every count below is fixed by the plan, so each district can be drawn on its own and still
+    # number its rows exactly where the state-wide files expect them.
+    def per_district(per_school: np.ndarray) -> np.ndarray:
+        return np.bincount(school_district, weights=per_school, minlength=n_d).astype(np.int64)
+
+    def starts(counts: np.ndarray, first: int = 0) -> np.ndarray:
+        return np.concatenate([[first], first + np.cumsum(counts)]).astype(np.int64)
+
+    district_teachers = per_district(teachers)
+    district_staff = admins + district_teachers + per_district(administrators + aides)
+    multi_school = np.diff(school_start) > 1
+    secondary_roles = np.where(multi_school, np.rint(0.03 * district_teachers), 0).astype(np.int64)
+    district_classes = per_district(homerooms + sections)
+    secondary_students = per_district(n_school - elementary)
+    district_enrollments = (
+        students - secondary_students + SECONDARY_SUBJECTS * secondary_students + district_classes
+    )
 
     return StatePlan(
         size=size,
@@ -409,8 +443,14 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
         school_homerooms=homerooms.astype(np.int64),
         school_sections=sections.astype(np.int64),
         school_teachers=teachers.astype(np.int64),
-        school_administrators=(1 + n_school // 700).astype(np.int64),
-        school_aides=np.maximum(aides, 0).astype(np.int64),
+        school_administrators=administrators.astype(np.int64),
+        school_aides=aides.astype(np.int64),
+        district_secondary_roles=secondary_roles,
+        student_start=starts(students),
+        staff_start=starts(district_staff, size.regions * REGION_STAFF),
+        class_start=starts(district_classes),
+        enrollment_start=starts(district_enrollments),
+        role_start=starts(students + district_staff + secondary_roles, size.regions * REGION_STAFF),
     )
 
 

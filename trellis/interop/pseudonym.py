@@ -1,0 +1,116 @@
+"""Keyed pseudonyms for student identifiers.
+
+A student's ``sourcedId`` from the student information system is never stored. It is replaced at
+import by
+
+    pseudonym = HMAC-SHA256(key, UTF-8 bytes of sourcedId), as lower-case hex, first 32 characters
+
+with ``key`` a deployment secret. 32 hex characters are 128 bits: the chance that two of 10 million
+students share a pseudonym is below 10^-22, and without the key a pseudonym cannot be turned back
+into a sourcedId or recomputed from one. The identifier is hashed byte for byte: callers strip
+surrounding spaces first if they want ``" 123"`` and ``"123"`` to be the same student (the OneRoster
+reader does). Unicode is not normalised.
+
+Three ways to compute it, all giving the same string for the same key and identifier:
+
+- :func:`pseudonymise` for one identifier (Python's ``hmac``);
+- :func:`pseudonym_sql` for a column inside a DuckDB query, after :func:`register_pseudonym_key`
+  on the connection. DuckDB has SHA-256 over BLOBs, so HMAC is written out as its definition,
+  ``SHA256((K xor opad) || SHA256((K xor ipad) || m))``, with the two padded keys computed once in
+  Python and handed to DuckDB as session variables (never as SQL text, so they cannot leak into an
+  error message or a query log);
+- :func:`pseudonymise_column` for an Arrow array or a list of strings (runs the SQL form).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+PSEUDONYM_HEX_CHARS = 32
+MIN_KEY_BYTES = 16
+_BLOCK = 64  # SHA-256 block size in bytes
+_IPAD_VARIABLE = "trellis_hmac_ipad"
+_OPAD_VARIABLE = "trellis_hmac_opad"
+
+
+def _check_key(key: bytes) -> None:
+    if not isinstance(key, bytes | bytearray):
+        raise TypeError("the pseudonym key must be bytes")
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"the pseudonym key must be at least {MIN_KEY_BYTES} bytes long")
+
+
+def pseudonymise(key: bytes, sourced_id: str) -> str:
+    """Return the pseudonym of one identifier.
+
+    Parameters
+    ----------
+    key : bytes
+        The deployment's pseudonym key (at least 16 bytes).
+    sourced_id : str
+        The identifier, hashed as its UTF-8 bytes.
+
+    Returns
+    -------
+    str
+        ``hex(HMAC-SHA256(key, sourced_id))[:32]``.
+    """
+    _check_key(key)
+    digest = hmac.new(bytes(key), sourced_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return digest[:PSEUDONYM_HEX_CHARS]
+
+
+def _padded_keys(key: bytes) -> tuple[bytes, bytes]:
+    """The HMAC inner and outer keys (RFC 2104): K padded to the block size, xor 0x36 and 0x5c."""
+    block_key = hashlib.sha256(key).digest() if len(key) > _BLOCK else bytes(key)
+    block_key = block_key.ljust(_BLOCK, b"\x00")
+    inner = bytes(b ^ 0x36 for b in block_key)
+    outer = bytes(b ^ 0x5C for b in block_key)
+    return inner, outer
+
+
+def register_pseudonym_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """Make :func:`pseudonym_sql` usable on ``con`` with ``key``."""
+    _check_key(key)
+    inner, outer = _padded_keys(bytes(key))
+    con.execute(f"SET VARIABLE {_IPAD_VARIABLE} = $1::BLOB", [inner])
+    con.execute(f"SET VARIABLE {_OPAD_VARIABLE} = $1::BLOB", [outer])
+
+
+def pseudonym_sql(expression: str) -> str:
+    """SQL for the pseudonym of a VARCHAR expression (NULL stays NULL).
+
+    The connection must have had :func:`register_pseudonym_key` called on it.
+    """
+    inner = f"sha256(getvariable('{_IPAD_VARIABLE}') || encode({expression}))"
+    return (
+        f"left(sha256(getvariable('{_OPAD_VARIABLE}') || unhex({inner})), {PSEUDONYM_HEX_CHARS})"
+    )
+
+
+def pseudonymise_column(
+    key: bytes, values: pa.Array | pa.ChunkedArray | Sequence[str | None]
+) -> pa.Array:
+    """Pseudonymise a column of identifiers at once; nulls stay null.
+
+    Gives exactly ``[pseudonymise(key, v) for v in values]``.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    array = values if isinstance(values, pa.Array) else pa.array(list(values), type=pa.string())
+    table = pa.table({"value": array.cast(pa.string())})
+    con = duckdb.connect(config={"temp_directory": ""})
+    try:
+        register_pseudonym_key(con, key)
+        con.register("trellis_ids", table)
+        result = con.sql(
+            f"SELECT {pseudonym_sql('value')} AS pseudonym FROM trellis_ids"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return result.column("pseudonym").combine_chunks()
