@@ -1,0 +1,204 @@
+"""Binary metrics: each a rate ``numerator / denominator`` of counts in the cells table.
+
+Each named function takes a mapping of count arrays (a cells or roll-up DataFrame, or a dict) and
+returns the metric per row; its docstring gives the formula. :func:`rate_block` computes a rate for
+every group of a grouping with a Wilson interval, and against the reference group a difference
+(Newcombe hybrid score interval) and a ratio (Katz log interval).
+
+Small groups: a rate whose denominator is 0 is NaN with NaN intervals; nothing raises. Groups are
+never dropped for being small here: suppression happens on the published view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from trellis.engine import intervals
+from trellis.engine.fairness.blocks import (
+    FloatArray,
+    MetricBlock,
+    at_reference,
+    blank_reference_row,
+    safe_divide,
+)
+from trellis.engine.fairness.cells import threshold_column
+from trellis.engine.fairness.groupings import Grouping
+
+Counts = Mapping[str, npt.ArrayLike]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate metric: its name, count columns and whether it needs a ground-truth label."""
+
+    name: str
+    numerator: str
+    denominator: str
+    needs_label: bool
+    compute: Callable[[Counts], FloatArray]
+
+
+RATES: dict[str, Rate] = {}
+
+
+def _rate(numerator: str, denominator: str, *, needs_label: bool = True) -> Callable[
+    [Callable[[Counts], FloatArray]], Callable[[Counts], FloatArray]
+]:
+    def register(function: Callable[[Counts], FloatArray]) -> Callable[[Counts], FloatArray]:
+        def compute(counts: Counts) -> FloatArray:
+            return safe_divide(counts[numerator], counts[denominator])
+
+        compute.__name__ = function.__name__
+        compute.__doc__ = function.__doc__
+        RATES[function.__name__] = Rate(
+            function.__name__, numerator, denominator, needs_label, compute
+        )
+        return compute
+
+    return register
+
+
+@_rate("pred_pos", "n", needs_label=False)
+def selection_rate(counts: Counts) -> FloatArray:
+    """Share of students the tool flags: ``(TP + FP) / n``."""
+    raise NotImplementedError
+
+
+@_rate("label_pos", "n")
+def prevalence(counts: Counts) -> FloatArray:
+    """Share of students whose ground truth is positive: ``(TP + FN) / n``."""
+    raise NotImplementedError
+
+
+@_rate("tp", "label_pos")
+def true_positive_rate(counts: Counts) -> FloatArray:
+    """Sensitivity, recall: ``TP / (TP + FN)``, the share of true positives the tool flags."""
+    raise NotImplementedError
+
+
+@_rate("fp", "label_neg")
+def false_positive_rate(counts: Counts) -> FloatArray:
+    """``FP / (FP + TN)``: the share of true negatives the tool wrongly flags."""
+    raise NotImplementedError
+
+
+@_rate("tn", "label_neg")
+def true_negative_rate(counts: Counts) -> FloatArray:
+    """Specificity: ``TN / (FP + TN)``, the share of true negatives the tool leaves alone."""
+    raise NotImplementedError
+
+
+@_rate("fn", "label_pos")
+def false_negative_rate(counts: Counts) -> FloatArray:
+    """Miss rate: ``FN / (TP + FN)``, the share of true positives the tool misses."""
+    raise NotImplementedError
+
+
+@_rate("tp", "pred_pos")
+def positive_predictive_value(counts: Counts) -> FloatArray:
+    """Precision: ``TP / (TP + FP)``, the share of flagged students who are truly positive."""
+    raise NotImplementedError
+
+
+@_rate("tn", "pred_neg")
+def negative_predictive_value(counts: Counts) -> FloatArray:
+    """``TN / (TN + FN)``: the share of unflagged students who are truly negative."""
+    raise NotImplementedError
+
+
+@_rate("fp", "pred_pos")
+def false_discovery_rate(counts: Counts) -> FloatArray:
+    """``FP / (TP + FP)``: the share of flagged students who are truly negative."""
+    raise NotImplementedError
+
+
+@_rate("fn", "pred_neg")
+def false_omission_rate(counts: Counts) -> FloatArray:
+    """``FN / (TN + FN)``: the share of unflagged students who are truly positive."""
+    raise NotImplementedError
+
+
+@_rate("correct", "n")
+def accuracy(counts: Counts) -> FloatArray:
+    """``(TP + TN) / n``: the share of students the tool gets right."""
+    raise NotImplementedError
+
+
+BINARY_METRICS: tuple[str, ...] = ("count", *RATES)
+
+
+def count_block(grouping: Grouping) -> MetricBlock:
+    """``count``: the number of students ``n`` in each group (no interval, no comparison)."""
+    n = grouping.column("n")
+    return MetricBlock("count", grouping, n.copy(), np.full(len(n), np.nan),
+                       np.full(len(n), np.nan), numerator=n.copy())
+
+
+def rate_block(
+    rate: Rate,
+    grouping: Grouping,
+    level: float,
+    *,
+    threshold: float | None = None,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    metric: str | None = None,
+    bin_index: int | None = None,
+) -> MetricBlock:
+    """A rate for every group of ``grouping``, with intervals and the comparison to the reference.
+
+    ``value = x / d`` with a Wilson interval; against the reference group ``r``:
+    ``difference = x/d - x_r/d_r`` with the Newcombe hybrid score interval and
+    ``ratio = (x/d) / (x_r/d_r)`` with the Katz log interval. The reference row itself gets
+    difference 0 and ratio 1 with NaN intervals. A zero denominator gives NaN; a zero count in
+    either group gives a ratio interval of NaN (never flagged). The overall grouping has no
+    reference, so its comparisons are NaN.
+
+    ``threshold`` picks the count columns at that score threshold (``tp@0.5`` ...); ``numerator``,
+    ``denominator`` and ``metric`` override the columns and name (used for calibration bins).
+    """
+    top = numerator or rate.numerator
+    bottom = denominator or rate.denominator
+    if threshold is not None:
+        top = top if top in ("n", "label_pos", "label_neg") else threshold_column(top, threshold)
+        bottom = bottom if bottom in ("n", "label_pos", "label_neg") else threshold_column(
+            bottom, threshold
+        )
+    x = grouping.column(top)
+    d = grouping.column(bottom)
+    value = safe_divide(x, d)
+    low, high = intervals.wilson(x, d, level)
+    gates = tuple(dict.fromkeys(("n", top, bottom)))
+    block = MetricBlock(metric or rate.name, grouping, value, low, high, gates=gates,
+                        numerator=x, denominator=d, threshold=threshold, bin=bin_index)
+    r = grouping.reference
+    if r is None:
+        return block
+    x_r, d_r = at_reference(x, r), at_reference(d, r)
+    difference = value - value[r]
+    difference_ci = intervals.newcombe_difference(x, d, x_r, d_r, level)
+    ratio = safe_divide(value, at_reference(value, r))
+    ratio_ci = intervals.katz_ratio(x, d, x_r, d_r, level)
+    blank_reference_row(r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high)
+    return MetricBlock(
+        block.metric, grouping, value, low, high, gates=gates, numerator=x, denominator=d,
+        difference=difference, difference_ci_low=difference_ci.low,
+        difference_ci_high=difference_ci.high, ratio=ratio, ratio_ci_low=ratio_ci.low,
+        ratio_ci_high=ratio_ci.high, threshold=threshold, bin=bin_index,
+    )
+
+
+def binary_blocks(
+    grouping: Grouping, level: float, *, has_label: bool, threshold: float | None = None
+) -> list[MetricBlock]:
+    """``count`` (unless at a threshold) and every rate the data supports, for one grouping."""
+    blocks = [] if threshold is not None else [count_block(grouping)]
+    for rate in RATES.values():
+        if rate.needs_label and not has_label:
+            continue
+        blocks.append(rate_block(rate, grouping, level, threshold=threshold))
+    return blocks
