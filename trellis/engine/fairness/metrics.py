@@ -42,90 +42,82 @@ class Rate:
     compute: Callable[[Counts], FloatArray]
 
 
-RATES: dict[str, Rate] = {}
+def _ratio(counts: Counts, numerator: str, denominator: str) -> FloatArray:
+    return safe_divide(counts[numerator], counts[denominator])
 
 
-def _rate(numerator: str, denominator: str, *, needs_label: bool = True) -> Callable[
-    [Callable[[Counts], FloatArray]], Callable[[Counts], FloatArray]
-]:
-    def register(function: Callable[[Counts], FloatArray]) -> Callable[[Counts], FloatArray]:
-        def compute(counts: Counts) -> FloatArray:
-            return safe_divide(counts[numerator], counts[denominator])
-
-        compute.__name__ = function.__name__
-        compute.__doc__ = function.__doc__
-        RATES[function.__name__] = Rate(
-            function.__name__, numerator, denominator, needs_label, compute
-        )
-        return compute
-
-    return register
-
-
-@_rate("pred_pos", "n", needs_label=False)
 def selection_rate(counts: Counts) -> FloatArray:
     """Share of students the tool flags: ``(TP + FP) / n``."""
-    raise NotImplementedError
+    return _ratio(counts, "pred_pos", "n")
 
 
-@_rate("label_pos", "n")
 def prevalence(counts: Counts) -> FloatArray:
     """Share of students whose ground truth is positive: ``(TP + FN) / n``."""
-    raise NotImplementedError
+    return _ratio(counts, "label_pos", "n")
 
 
-@_rate("tp", "label_pos")
 def true_positive_rate(counts: Counts) -> FloatArray:
     """Sensitivity, recall: ``TP / (TP + FN)``, the share of true positives the tool flags."""
-    raise NotImplementedError
+    return _ratio(counts, "tp", "label_pos")
 
 
-@_rate("fp", "label_neg")
 def false_positive_rate(counts: Counts) -> FloatArray:
     """``FP / (FP + TN)``: the share of true negatives the tool wrongly flags."""
-    raise NotImplementedError
+    return _ratio(counts, "fp", "label_neg")
 
 
-@_rate("tn", "label_neg")
 def true_negative_rate(counts: Counts) -> FloatArray:
     """Specificity: ``TN / (FP + TN)``, the share of true negatives the tool leaves alone."""
-    raise NotImplementedError
+    return _ratio(counts, "tn", "label_neg")
 
 
-@_rate("fn", "label_pos")
 def false_negative_rate(counts: Counts) -> FloatArray:
     """Miss rate: ``FN / (TP + FN)``, the share of true positives the tool misses."""
-    raise NotImplementedError
+    return _ratio(counts, "fn", "label_pos")
 
 
-@_rate("tp", "pred_pos")
 def positive_predictive_value(counts: Counts) -> FloatArray:
     """Precision: ``TP / (TP + FP)``, the share of flagged students who are truly positive."""
-    raise NotImplementedError
+    return _ratio(counts, "tp", "pred_pos")
 
 
-@_rate("tn", "pred_neg")
 def negative_predictive_value(counts: Counts) -> FloatArray:
     """``TN / (TN + FN)``: the share of unflagged students who are truly negative."""
-    raise NotImplementedError
+    return _ratio(counts, "tn", "pred_neg")
 
 
-@_rate("fp", "pred_pos")
 def false_discovery_rate(counts: Counts) -> FloatArray:
     """``FP / (TP + FP)``: the share of flagged students who are truly negative."""
-    raise NotImplementedError
+    return _ratio(counts, "fp", "pred_pos")
 
 
-@_rate("fn", "pred_neg")
 def false_omission_rate(counts: Counts) -> FloatArray:
     """``FN / (TN + FN)``: the share of unflagged students who are truly positive."""
-    raise NotImplementedError
+    return _ratio(counts, "fn", "pred_neg")
 
 
-@_rate("correct", "n")
 def accuracy(counts: Counts) -> FloatArray:
     """``(TP + TN) / n``: the share of students the tool gets right."""
-    raise NotImplementedError
+    return _ratio(counts, "correct", "n")
+
+
+RATES: dict[str, Rate] = {
+    rate.name: rate
+    for rate in (
+        Rate("selection_rate", "pred_pos", "n", False, selection_rate),
+        Rate("prevalence", "label_pos", "n", True, prevalence),
+        Rate("true_positive_rate", "tp", "label_pos", True, true_positive_rate),
+        Rate("false_positive_rate", "fp", "label_neg", True, false_positive_rate),
+        Rate("true_negative_rate", "tn", "label_neg", True, true_negative_rate),
+        Rate("false_negative_rate", "fn", "label_pos", True, false_negative_rate),
+        Rate("positive_predictive_value", "tp", "pred_pos", True, positive_predictive_value),
+        Rate("negative_predictive_value", "tn", "pred_neg", True, negative_predictive_value),
+        Rate("false_discovery_rate", "fp", "pred_pos", True, false_discovery_rate),
+        Rate("false_omission_rate", "fn", "pred_neg", True, false_omission_rate),
+        Rate("accuracy", "correct", "n", True, accuracy),
+    )
+}
+"""The binary rate metrics by name, in report order."""
 
 
 BINARY_METRICS: tuple[str, ...] = ("count", *RATES)
