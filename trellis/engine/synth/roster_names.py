@@ -11,7 +11,8 @@ from __future__ import annotations
 # fmt: off
 GIVEN_NAMES_FEMALE: tuple[str, ...] = (
     "Abigail", "Ada", "Adriana", "Aisha", "Alejandra", "Alice", "Alma", "Amara", "Amelia", "Ana",
-    "Andrea", "Anya", "Aria", "Audrey", "Aurora", "Bella", "Brianna", "Camila", "Carmen", "Caroline",
+    "Andrea", "Anya", "Aria", "Audrey", "Aurora", "Bella", "Brianna", "Camila", "Carmen",
+    "Caroline",
     "Chloe", "Claire", "Daniela", "Daisy", "Delilah", "Diana", "Eleanor", "Elena", "Eliza", "Ella",
     "Emery", "Emily", "Emma", "Esther", "Eva", "Fatima", "Fiona", "Gabriela", "Grace", "Hana",
     "Hannah", "Harper", "Hazel", "Imani", "Iris", "Isabel", "Ivy", "Jade", "Jasmine", "Josephine",
@@ -23,14 +24,16 @@ GIVEN_NAMES_FEMALE: tuple[str, ...] = (
 )
 
 GIVEN_NAMES_MALE: tuple[str, ...] = (
-    "Aaron", "Adrian", "Ahmed", "Alejandro", "Andre", "Angel", "Arjun", "Asher", "August", "Benjamin",
+    "Aaron", "Adrian", "Ahmed", "Alejandro", "Andre", "Angel", "Arjun", "Asher", "August",
+    "Benjamin",
     "Caleb", "Carlos", "Carter", "Cyrus", "Daniel", "Dante", "David", "Diego", "Dylan", "Elias",
     "Elijah", "Emmett", "Ethan", "Ezra", "Felix", "Finn", "Gabriel", "Gael", "George", "Graham",
     "Hassan", "Henry", "Hugo", "Ian", "Isaac", "Ivan", "Jack", "Jacob", "Jamal", "James",
     "Jasper", "Javier", "Jonah", "Jose", "Joshua", "Julian", "Kai", "Kenji", "Leo", "Levi",
     "Liam", "Logan", "Lucas", "Luis", "Malik", "Marco", "Mateo", "Micah", "Miles", "Nathan",
     "Nico", "Noah", "Omar", "Oscar", "Owen", "Pablo", "Rafael", "Ravi", "Reed", "Rowan",
-    "Ryan", "Samuel", "Santiago", "Sebastian", "Silas", "Simon", "Tariq", "Theo", "Thomas", "Tobias",
+    "Ryan", "Samuel", "Santiago", "Sebastian", "Silas", "Simon", "Tariq", "Theo", "Thomas",
+    "Tobias",
     "Tristan", "Victor", "Wesley", "Wyatt", "Xavier", "Yusuf", "Zane", "Zion", "Desmond", "Kofi",
     "Mason", "Nolan", "Everett", "Jude", "Kieran", "Lorenzo", "Matteo", "Rohan", "Tomas", "Wade",
 )

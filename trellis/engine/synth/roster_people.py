@@ -13,11 +13,11 @@ from typing import Self
 import numpy as np
 
 from trellis.engine.synth import roster_names as names
-from trellis.engine.synth import roster_plan as plan_
 from trellis.engine.synth.roster_plan import (
     AMERICAN_INDIAN,
     ASIAN,
     BLACK,
+    COURSES_PER_DISTRICT,
     FIRST_SECONDARY_GRADE,
     HISPANIC,
     HOMEROOM_CAP,
@@ -31,9 +31,11 @@ from trellis.engine.synth.roster_plan import (
     TWO_OR_MORE,
     WHITE,
     StatePlan,
+    ceil_div,
 )
 
-TEACHER, ADMINISTRATOR, AIDE = range(3)
+# Staff roles, in the OneRoster 1.2 vocabulary (see roster_csv.ROLE_NAMES).
+TEACHER, PRINCIPAL, SITE_ADMINISTRATOR, AIDE, DISTRICT_ADMINISTRATOR, STUDENT = range(6)
 AT_SCHOOL, AT_DISTRICT, AT_REGION = range(3)
 
 N_GIVEN_FEMALE = len(names.GIVEN_NAMES_FEMALE)
@@ -43,7 +45,7 @@ N_FAMILY = len(names.FAMILY_NAMES)
 # Logit offsets of being economically disadvantaged, by race/ethnicity, within a school.
 ECON_RACE_OFFSET = np.array([0.45, -0.45, 0.55, -0.35, 0.0, 0.6, 0.35])
 # Logit of being an English learner, by race/ethnicity and by grade band (KG-2, 3-5, 6-8, 9-12).
-EL_RACE_LOGIT = np.array([-1.15, -3.9, -3.2, -1.35, -3.9, -2.9, -2.2])
+EL_RACE_LOGIT = np.array([-1.3, -4.0, -3.3, -1.5, -4.0, -3.0, -2.3])
 EL_GRADE_OFFSET = np.array([0.45, 0.45, 0.45, 0.15, 0.15, 0.15, -0.25, -0.25, -0.25] + [-0.5] * 4)
 MALE_SHARE = 0.513
 RETAINED_SHARE = 0.03  # a year older than their grade
@@ -61,7 +63,6 @@ TWO_RACE_PAIRS = np.array(
 )
 TWO_RACE_PAIR_CDF = np.cumsum([0.35, 0.20, 0.20, 0.08, 0.07, 0.05, 0.05])
 SCHOOL_YEAR_START = 2025  # the 2025-2026 school year; KG students turn 5 by September 1, 2025
-SECOND_SCHOOL_SHARE = 0.03  # of teachers in multi-school districts (see roster_plan)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,13 @@ class _Rows:
 
     @classmethod
     def concat(cls, parts: list[Self]) -> Self:
-        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+        return cls(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)}
+        )
+
+    @classmethod
+    def empty(cls) -> Self:
+        return cls(**{f.name: np.empty(0, dtype=np.int64) for f in fields(cls)})
 
     def __len__(self) -> int:
         return len(getattr(self, fields(self)[0].name))
@@ -79,6 +86,7 @@ class _Rows:
 @dataclass(frozen=True)
 class StudentRows(_Rows):
     id: np.ndarray
+    role_id: np.ndarray
     school: np.ndarray  # state-wide school index
     grade: np.ndarray  # 0 = KG
     male: np.ndarray
@@ -104,7 +112,8 @@ class StudentRows(_Rows):
 @dataclass(frozen=True)
 class StaffRows(_Rows):
     id: np.ndarray
-    role: np.ndarray  # TEACHER, ADMINISTRATOR or AIDE
+    role_id: np.ndarray
+    role: np.ndarray  # TEACHER, PRINCIPAL, SITE_ADMINISTRATOR, AIDE or DISTRICT_ADMINISTRATOR
     org_level: np.ndarray  # AT_SCHOOL, AT_DISTRICT or AT_REGION
     org: np.ndarray  # index of the school, district or region
     domain: np.ndarray  # district index for the e-mail domain, or -1 - region
@@ -114,6 +123,7 @@ class StaffRows(_Rows):
 
 @dataclass(frozen=True)
 class SecondRoleRows(_Rows):
+    role_id: np.ndarray
     staff: np.ndarray
     school: np.ndarray
 
@@ -132,6 +142,7 @@ class ClassRows(_Rows):
 
 @dataclass(frozen=True)
 class EnrollmentRows(_Rows):
+    id: np.ndarray
     klass: np.ndarray  # class id
     school: np.ndarray
     user: np.ndarray  # student id, or staff id when is_teacher
@@ -147,8 +158,6 @@ class DistrictRows:
     second_roles: SecondRoleRows
     classes: ClassRows
     enrollments: EnrollmentRows
-    first_role: int  # role sourcedId numbering of the first row
-    first_enrollment: int
 
     @classmethod
     def concat(cls, parts: list[DistrictRows]) -> DistrictRows:
@@ -158,8 +167,6 @@ class DistrictRows:
             second_roles=SecondRoleRows.concat([p.second_roles for p in parts]),
             classes=ClassRows.concat([p.classes for p in parts]),
             enrollments=EnrollmentRows.concat([p.enrollments for p in parts]),
-            first_role=parts[0].first_role,
-            first_enrollment=parts[0].first_enrollment,
         )
 
 
@@ -243,6 +250,7 @@ def _students(
     start = plan.student_start[d]
     return StudentRows(
         id=np.arange(start, start + n, dtype=np.int64),
+        role_id=plan.role_start[d] + np.arange(n, dtype=np.int64),
         school=school,
         grade=grade,
         male=male,
@@ -261,7 +269,8 @@ def _students(
 
 
 def _staff(plan: StatePlan, d: int, rng: np.random.Generator) -> tuple[StaffRows, np.ndarray]:
-    """District office first, then each school's administrators, teachers and aides.
+    """District office first, then each school's principal, assistant principals (OneRoster
+    ``siteAdministrator``), teachers and aides.
 
     Returns the rows and the staff id of each school's first teacher.
     """
@@ -272,14 +281,16 @@ def _staff(plan: StatePlan, d: int, rng: np.random.Generator) -> tuple[StaffRows
     aides = plan.school_aides[lo:hi]
     per_school = admins + teachers + aides
     n_office = int(plan.district_admins[d])
-    school_first = plan.staff_start[d] + n_office + np.concatenate([[0], np.cumsum(per_school)[:-1]])
+    school_first = (
+        plan.staff_start[d] + n_office + np.concatenate([[0], np.cumsum(per_school)[:-1]])
+    )
 
     role = np.concatenate(
         [
-            np.full(n_office, ADMINISTRATOR),
+            np.full(n_office, DISTRICT_ADMINISTRATOR),
             np.repeat(
-                np.tile([ADMINISTRATOR, TEACHER, AIDE], len(schools)),
-                np.column_stack([admins, teachers, aides]).ravel(),
+                np.tile([PRINCIPAL, SITE_ADMINISTRATOR, TEACHER, AIDE], len(schools)),
+                np.column_stack([np.ones_like(admins), admins - 1, teachers, aides]).ravel(),
             ),
         ]
     ).astype(np.int8)
@@ -290,8 +301,10 @@ def _staff(plan: StatePlan, d: int, rng: np.random.Generator) -> tuple[StaffRows
     n = len(role)
     given, family = _names(rng, rng.random(n) < 0.25)  # most US teachers are women
     start = plan.staff_start[d]
+    first_role = plan.role_start[d] + plan.district_students[d]
     rows = StaffRows(
         id=np.arange(start, start + n, dtype=np.int64),
+        role_id=first_role + np.arange(n, dtype=np.int64),
         role=role,
         org_level=org_level,
         org=org.astype(np.int64),
@@ -310,7 +323,8 @@ def region_staff(plan: StatePlan) -> StaffRows:
     given, family = _names(rng, rng.random(n) < 0.4)
     return StaffRows(
         id=np.arange(n, dtype=np.int64),
-        role=np.full(n, ADMINISTRATOR, dtype=np.int8),
+        role_id=np.arange(n, dtype=np.int64),
+        role=np.full(n, DISTRICT_ADMINISTRATOR, dtype=np.int8),
         org_level=np.full(n, AT_REGION, dtype=np.int8),
         org=region.astype(np.int64),
         domain=-1 - region.astype(np.int64),
@@ -355,12 +369,13 @@ def draw_district(plan: StatePlan, d: int) -> DistrictRows:
     # Class blocks: one per (school, grade) for homerooms, one per (school, grade, subject) for
     # scheduled sections; within a school, homerooms first, then subject by subject.
     elementary_group = group_grade < FIRST_SECONDARY_GRADE
-    k_homeroom = np.where(elementary_group, -(-counts // HOMEROOM_CAP), 0)
-    k_section = np.where(elementary_group, 0, -(-counts // SECTION_CAP))
+    k_homeroom = np.where(elementary_group, ceil_div(counts, HOMEROOM_CAP), 0)
+    k_section = np.where(elementary_group, 0, ceil_div(counts, SECTION_CAP))
     n_groups = len(counts)
-    block_group = np.concatenate([np.arange(n_groups), np.repeat(np.arange(n_groups), 4)])
-    block_subject = np.concatenate([np.full(n_groups, -1), np.tile(np.arange(4), n_groups)])
-    block_k = np.concatenate([k_homeroom, np.repeat(k_section, 4)])
+    subjects = SECONDARY_SUBJECTS
+    block_group = np.concatenate([np.arange(n_groups), np.repeat(np.arange(n_groups), subjects)])
+    block_subject = np.concatenate([np.full(n_groups, -1), np.tile(np.arange(subjects), n_groups)])
+    block_k = np.concatenate([k_homeroom, np.repeat(k_section, subjects)])
     keep = block_k > 0
     block_group, block_subject, block_k = block_group[keep], block_subject[keep], block_k[keep]
     order = np.lexsort((group_grade[block_group], block_subject, group_school[block_group]))
@@ -388,12 +403,13 @@ def draw_district(plan: StatePlan, d: int) -> DistrictRows:
     grade_course = np.where(
         class_subject < 0,
         class_grade,
-        6 + (class_grade - FIRST_SECONDARY_GRADE) * SECONDARY_SUBJECTS + class_subject,
+        # after the KG-5 homeroom courses, four courses per grade
+        FIRST_SECONDARY_GRADE + (class_grade - FIRST_SECONDARY_GRADE) * subjects + class_subject,
     )
     classes = ClassRows(
         id=class_id,
         school=class_school,
-        course=d * plan_.COURSES_PER_DISTRICT + grade_course,
+        course=d * COURSES_PER_DISTRICT + grade_course,
         grade=class_grade.astype(np.int8),
         subject=class_subject.astype(np.int8),
         section=(class_section + 1).astype(np.int32),
@@ -402,12 +418,12 @@ def draw_district(plan: StatePlan, d: int) -> DistrictRows:
     )
 
     # Student enrollments: the block of each (group, subject) and a random even section in it.
-    block_of = np.full((n_groups, 5), -1, dtype=np.int64)  # column 0 homeroom, 1-4 subjects
+    block_of = np.full((n_groups, 1 + subjects), -1, dtype=np.int64)  # homeroom, then subjects
     block_of[block_group, block_subject + 1] = np.arange(len(block_group))
     enrolled_class: list[np.ndarray] = []
     enrolled_student: list[np.ndarray] = []
     is_elementary = grade < FIRST_SECONDARY_GRADE
-    for column, k in [(0, k_homeroom)] + [(s + 1, k_section) for s in range(SECONDARY_SUBJECTS)]:
+    for column, k in [(0, k_homeroom)] + [(s + 1, k_section) for s in range(subjects)]:
         section = _sections(rng, group, group_start, k)
         take = is_elementary if column == 0 else ~is_elementary
         block = block_of[group[take], column]
@@ -420,7 +436,9 @@ def draw_district(plan: StatePlan, d: int) -> DistrictRows:
     is_teacher[:n_classes] = True
     order = np.lexsort((user, ~is_teacher, klass))
     klass = klass[order]
+    first = plan.enrollment_start[d]
     enrollments = EnrollmentRows(
+        id=first + np.arange(len(klass), dtype=np.int64),
         klass=klass,
         school=classes.school[klass - plan.class_start[d]],
         user=user[order],
@@ -433,6 +451,7 @@ def draw_district(plan: StatePlan, d: int) -> DistrictRows:
     picked = np.sort(rng.choice(teacher_rows, size=n_second, replace=False))
     home = staff.org[picked] - lo
     second = SecondRoleRows(
+        role_id=staff.role_id[-1] + 1 + np.arange(n_second, dtype=np.int64),
         staff=staff.id[picked],
         school=lo + (home + rng.integers(1, max(n_schools, 2), n_second)) % n_schools,
     )
@@ -445,6 +464,4 @@ def draw_district(plan: StatePlan, d: int) -> DistrictRows:
         second_roles=second,
         classes=classes,
         enrollments=enrollments,
-        first_role=int(plan.role_start[d]),
-        first_enrollment=int(plan.enrollment_start[d]),
     )

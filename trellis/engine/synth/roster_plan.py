@@ -17,13 +17,17 @@ LOCALES: tuple[str, ...] = ("city", "suburb", "town", "rural")
 CITY, SUBURB, TOWN, RURAL = range(4)
 
 # CEDS grade-level codes as OneRoster writes them.
-GRADES: tuple[str, ...] = ("KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
+GRADES: tuple[str, ...] = (
+    "KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+)  # fmt: skip
 N_GRADES = len(GRADES)
 FIRST_SECONDARY_GRADE = 6  # grades 6-12 take four scheduled classes; KG-5 sit in one homeroom
 
-LEVELS: tuple[str, ...] = ("elementary", "middle", "high", "junior_senior_high", "k12")
+# School levels and the grades each teaches (KG = 0).
 ELEMENTARY, MIDDLE, HIGH, JUNIOR_SENIOR, K12 = range(5)
-LEVEL_GRADES: tuple[range, ...] = (range(0, 6), range(6, 9), range(9, 13), range(6, 13), range(0, 13))
+LEVEL_GRADES: tuple[range, ...] = (
+    range(0, 6), range(6, 9), range(9, 13), range(6, 13), range(0, 13),
+)  # fmt: skip
 
 # Federal race/ethnicity categories, in the order used for every array below.
 RACES: tuple[str, ...] = (
@@ -53,7 +57,8 @@ STUDENTS_PER_TEACHER = np.array([15.8, 15.6, 14.5, 13.6])  # by locale; about 15
 HOMEROOM_CAP = 26  # KG-5: one homeroom per 26 students or part thereof, about 22 on average
 SECTION_CAP = 27  # grades 6-12: one section per 27 students or part thereof, about 25 on average
 SECONDARY_SUBJECTS = 4
-COURSES_PER_DISTRICT = 6 + 7 * SECONDARY_SUBJECTS  # one homeroom course per grade KG-5, four per 6-12
+# One homeroom course per grade KG-5 and four core courses per grade 6-12, in every district.
+COURSES_PER_DISTRICT = 6 + 7 * SECONDARY_SUBJECTS
 
 # Students per school by locale and level (elementary, middle, high).
 SCHOOL_TARGET_SIZE = np.array(
@@ -70,6 +75,7 @@ MID_DISTRICT = 900  # below this: elementary schools and one junior/senior high
 MIN_DISTRICT_STUDENTS = 60
 LOCALE_RANK_NOISE = 1.0  # log scale: how loosely locale follows district size
 REGION_STAFF = 4  # administrators at each regional education service center
+SECOND_SCHOOL_SHARE = 0.03  # of teachers in multi-school districts, who also work at a second
 
 STATE_FIPS = 59  # not assigned to any real state or territory
 STATE_NAME = "Trellis State Department of Education"
@@ -194,6 +200,11 @@ class StatePlan:
         return int(self.enrollment_start[-1])
 
 
+def ceil_div(a: np.ndarray, b: int) -> np.ndarray:
+    """Integer ceiling division: the classes ``a`` students need at most ``b`` to a class."""
+    return -(-a // b)
+
+
 def _logit(p: np.ndarray | float) -> np.ndarray:
     p = np.asarray(p, dtype=float)
     return np.log(p / (1.0 - p))
@@ -217,7 +228,9 @@ def _district_sizes(size: SynthSize, rng: np.random.Generator) -> np.ndarray:
     return students.astype(np.int64)
 
 
-def _district_locales(size: SynthSize, students: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _district_locales(
+    size: SynthSize, students: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """City for the largest districts, rural for the smallest, with noise in the ranking."""
     score = np.log(students) + rng.normal(0.0, LOCALE_RANK_NOISE, len(students))
     rank_from_top = np.empty(len(students), dtype=np.int64)
@@ -239,9 +252,8 @@ def _place_names(n: int, rng: np.random.Generator) -> list[str]:
     return [combos[i] for i in picked]
 
 
-def _school_names(
-    place: str, levels: list[int], rng: np.random.Generator
-) -> list[str]:  # one district
+def _school_names(place: str, levels: list[int], rng: np.random.Generator) -> list[str]:
+    """Names for one district's schools, unique within the district."""
     pool = list(names.SCHOOL_NAMES)
     if len(levels) > len(pool):
         pool += [f"{d} {p}" for d in names.DIRECTIONS for p in names.SCHOOL_NAMES]
@@ -340,7 +352,8 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
     domains = tuple(p.lower().replace(" ", "") + ".k12.example" for p in places)
     admins = 1 + students // 4_000
 
-    school_rows: list[tuple[int, int, int]] = []  # district, level, grade-count row
+    school_districts: list[int] = []
+    school_levels: list[int] = []
     grade_rows: list[np.ndarray] = []
     school_names: list[str] = []
     for d in range(n_d):
@@ -352,11 +365,12 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
         levels = [lv for lv, k in zip(levels, keep, strict=True) if k]
         split = split[keep]
         school_names += _school_names(places[d], levels, rng)
-        school_rows += [(d, lv, 0) for lv in levels]
+        school_districts += [d] * len(levels)
+        school_levels += levels
         grade_rows.append(split)
 
-    school_district = np.array([r[0] for r in school_rows], dtype=np.int64)
-    school_level = np.array([r[1] for r in school_rows], dtype=np.int8)
+    school_district = np.array(school_districts, dtype=np.int64)
+    school_level = np.array(school_levels, dtype=np.int8)
     grade_counts = np.concatenate(grade_rows)
     n_s = len(school_district)
     school_start = np.searchsorted(school_district, np.arange(n_d + 1)).astype(np.int64)
@@ -372,7 +386,8 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
     sd = POVERTY_SCHOOL_SD[locale[school_district]]
     school_poverty = _expit(_logit(poverty[school_district]) + rng.normal(0.0, 1.0, n_s) * sd)
     district_race_noise = rng.normal(0.0, 0.3, (n_d, len(RACES)))
-    district_race_noise[:, AMERICAN_INDIAN] = rng.normal(-0.5, 1.0, n_d)  # a few high-share districts
+    # American Indian students are concentrated: most districts have few, some have many.
+    district_race_noise[:, AMERICAN_INDIAN] = rng.normal(-0.5, 1.0, n_d)
     race_cdf = _school_race_cdf(
         locale[school_district], school_poverty, district_race_noise[school_district], rng
     )
@@ -384,9 +399,9 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
     nces_id = lea_id[school_district] * 100_000 + school_no
 
     n_school = grade_counts.sum(axis=1)
-    homerooms = np.ceil(grade_counts[:, :FIRST_SECONDARY_GRADE] / HOMEROOM_CAP).sum(axis=1)
+    homerooms = ceil_div(grade_counts[:, :FIRST_SECONDARY_GRADE], HOMEROOM_CAP).sum(axis=1)
     sections = (
-        np.ceil(grade_counts[:, FIRST_SECONDARY_GRADE:] / SECTION_CAP).sum(axis=1)
+        ceil_div(grade_counts[:, FIRST_SECONDARY_GRADE:], SECTION_CAP).sum(axis=1)
         * SECONDARY_SUBJECTS
     )
     ratio = STUDENTS_PER_TEACHER[locale[school_district]]
@@ -409,7 +424,9 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
     district_teachers = per_district(teachers)
     district_staff = admins + district_teachers + per_district(administrators + aides)
     multi_school = np.diff(school_start) > 1
-    secondary_roles = np.where(multi_school, np.rint(0.03 * district_teachers), 0).astype(np.int64)
+    secondary_roles = np.where(
+        multi_school, np.rint(SECOND_SCHOOL_SHARE * district_teachers), 0
+    ).astype(np.int64)
     district_classes = per_district(homerooms + sections)
     secondary_students = per_district(n_school - elementary)
     district_enrollments = (
@@ -419,9 +436,7 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
     return StatePlan(
         size=size,
         seed=seed,
-        region_names=tuple(
-            f"Region {r + 1} Education Service Center" for r in range(size.regions)
-        ),
+        region_names=tuple(f"Region {r + 1} Education Service Center" for r in range(size.regions)),
         district_region=region.astype(np.int64),
         district_students=students,
         district_locale=locale,
@@ -452,10 +467,3 @@ def build_plan(size: SynthSize, seed: int) -> StatePlan:
         enrollment_start=starts(district_enrollments),
         role_start=starts(students + district_staff + secondary_roles, size.regions * REGION_STAFF),
     )
-
-
-def ceil_div(a: np.ndarray, b: int) -> np.ndarray:
-    """Integer ceiling division for non-negative arrays."""
-    return -(-a // b)
-
-
