@@ -13,6 +13,7 @@ rate intervals agree with statsmodels to machine precision.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -30,6 +31,7 @@ class Interval(NamedTuple):
     high: FloatArray
 
 
+@functools.lru_cache(maxsize=64)
 def critical_value(level: float) -> float:
     """Two-sided standard-normal critical value ``z = Phi^-1(1 - (1 - level) / 2)``."""
     if not 0.0 < level < 1.0:
@@ -49,7 +51,8 @@ def wilson(count: ArrayLike, nobs: ArrayLike, level: float = 0.95) -> Interval:
         \\frac{\\hat p + z^2/(2n)}{1 + z^2/n} \\pm
         \\frac{z}{1 + z^2/n}\\sqrt{\\frac{\\hat p(1-\\hat p)}{n} + \\frac{z^2}{4n^2}}
 
-    clipped to [0, 1] (it lies there mathematically; clipping removes rounding error). Identical to
+    clipped to [0, 1] (it lies there mathematically; clipping removes rounding error), and exactly
+    0 (1) at ``count = 0`` (``count = nobs``). Identical to
     ``statsmodels.stats.proportion.proportion_confint(count, nobs, alpha=1 - level,
     method="wilson")``.
 
@@ -74,9 +77,10 @@ def wilson(count: ArrayLike, nobs: ArrayLike, level: float = 0.95) -> Interval:
         center = (p + z**2 / (2.0 * nobs_)) / denominator
         half = z * np.sqrt(p * (1.0 - p) / nobs_ + z**2 / (4.0 * nobs_**2)) / denominator
     empty = nobs_ <= 0
-    low = np.where(empty, np.nan, np.clip(center - half, 0.0, 1.0))
-    high = np.where(empty, np.nan, np.clip(center + half, 0.0, 1.0))
-    return Interval(low, high)
+    # The bounds are exactly 0 at count = 0 and 1 at count = nobs; rounding would miss by 1e-16.
+    low = np.where(count_ <= 0, 0.0, np.clip(center - half, 0.0, 1.0))
+    high = np.where(count_ >= nobs_, 1.0, np.clip(center + half, 0.0, 1.0))
+    return Interval(np.where(empty, np.nan, low), np.where(empty, np.nan, high))
 
 
 def newcombe_difference(
@@ -152,7 +156,9 @@ def katz_ratio(
     return Interval(low, high)
 
 
-def normal_interval(estimate: ArrayLike, standard_error: ArrayLike, level: float = 0.95) -> Interval:
+def normal_interval(
+    estimate: ArrayLike, standard_error: ArrayLike, level: float = 0.95
+) -> Interval:
     """Large-sample interval ``estimate +/- z * standard_error``; NaN where either is NaN."""
     estimate_, se = _as_float(estimate, standard_error)
     z = critical_value(level)
@@ -170,7 +176,8 @@ def log_ratio_interval(
 
     .. math::
 
-        \\exp\\left(\\ln\\frac{e_1}{e_2} \\pm z\\sqrt{\\frac{v_1}{e_1^2} + \\frac{v_2}{e_2^2}}\\right)
+        \\exp\\left(\\ln\\frac{e_1}{e_2}
+        \\pm z\\sqrt{\\frac{v_1}{e_1^2} + \\frac{v_2}{e_2^2}}\\right)
 
     Used for ratios of AUCs and of kappas. NaN unless both estimates are positive and both
     variances finite.

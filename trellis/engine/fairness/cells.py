@@ -6,8 +6,9 @@ on the data. Missing attribute values (NULL, empty or blank text) become the gro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,12 +20,30 @@ from trellis.engine.fairness.errors import AuditInputError
 from trellis.engine.fairness.reduce import ReductionSpec, ScoreRange
 
 MISSING = "(missing)"
+Statistic = npt.NDArray[Any]
+"""One statistic per row or group: int64 counts, float64 means and squared deviations."""
 MOMENT_COLUMNS = ("score_mean", "score_m2")
 MAX_ORDINAL_LEVELS = 50
 RESERVED = {
-    "n", "pred_pos", "pred_neg", "label_pos", "label_neg", "tp", "fp", "fn", "tn", "correct",
-    "agree", "machine_sum", "human_sum", "diff_sum", "diff_sumsq", *MOMENT_COLUMNS,
-    "bin", "machine", "human",
+    "n",
+    "pred_pos",
+    "pred_neg",
+    "label_pos",
+    "label_neg",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "correct",
+    "agree",
+    "machine_sum",
+    "human_sum",
+    "diff_sum",
+    "diff_sumsq",
+    *MOMENT_COLUMNS,
+    "bin",
+    "machine",
+    "human",
 }
 
 
@@ -53,12 +72,19 @@ class Cells:
     count_columns : tuple of str
         The integer count columns, in the order suppression should consider them.
     histogram : pandas.DataFrame or None
-        Score and label given: attributes, ``bin`` (fine bin index), ``label_pos``, ``label_neg``.
+        Score and label given: ``cell`` (row of ``table``), ``bin`` (fine bin index),
+        ``label_pos``, ``label_neg``; only non-empty bins.
     contingency : pandas.DataFrame or None
-        Ordinal mode: attributes, ``machine``, ``human`` and ``n``.
+        Ordinal mode: ``cell`` (row of ``table``), ``machine``, ``human`` and ``n``.
     levels : numpy.ndarray or None
         Ordinal mode: the sorted score levels seen in either column.
     score_range : ScoreRange or None
+    parts : mapping of str -> tuple of str
+        For every count column, the independent count columns it is computed from (itself for an
+        independent one): ``fn = label_pos - tp`` has parts ``("label_pos", "tp")``. Suppression
+        runs on the independent columns only; a derived cell is hidden when any part is.
+    denominators : mapping of str -> str
+        The denominator of every independent count column other than ``n``, for suppression.
     """
 
     table: pd.DataFrame
@@ -68,6 +94,13 @@ class Cells:
     contingency: pd.DataFrame | None = None
     levels: npt.NDArray[np.int64] | None = None
     score_range: ScoreRange | None = None
+    parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    denominators: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def independent_columns(self) -> tuple[str, ...]:
+        """The count columns that are not sums or differences of others (what suppression sees)."""
+        return tuple(c for c in self.count_columns if self.parts.get(c, (c,)) == (c,))
 
 
 def _as_text(column: pa.ChunkedArray) -> pa.Array:
@@ -109,13 +142,13 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
     frame = _grain_frame(grain, spec.attributes)
     keys = list(spec.attributes)
     n = frame["_n"].to_numpy(dtype=np.int64)
-    stats: dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64]] = {"n": n}
+    stats: dict[str, Statistic] = {"n": n}
     if spec.ordinal:
         return _ordinal_cells(frame, spec, stats)
     positive = frame["_y"].to_numpy() == 1 if spec.label is not None else None
     if spec.prediction is not None:
         predicted = frame["_p"].to_numpy() == 1
-        stats.update(_confusion(n * predicted, n, positive, suffix=""))
+        stats.update(_confusion(n * predicted, n, positive))
     if positive is not None:
         stats["label_pos"] = n * positive
         stats["label_neg"] = n * ~positive
@@ -126,8 +159,8 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
         stats["score_mean"] = score_range.center + s1 / n
         stats["score_m2"] = np.maximum(s2 - s1 * s1 / n, 0.0)
         for i, threshold in enumerate(spec.thresholds):
-            above = frame[f"_ge{i}"].to_numpy(dtype=np.int64)
-            for base, values in _confusion(above, n, positive, suffix="").items():
+            above = n * (frame["_k"].to_numpy(dtype=np.int64) > i)
+            for base, values in _confusion(above, n, positive).items():
                 stats[threshold_column(base, threshold)] = values
     histogram = None
     if spec.histogram:
@@ -138,22 +171,96 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
             count_column, positive_column = calibration_columns(b)
             stats[count_column] = n * (calibration_bin == b)
             stats[positive_column] = n * ((calibration_bin == b) & positive)
-        histogram = (
-            pd.DataFrame({**{k: frame[k] for k in keys}, "bin": fine,
-                          "label_pos": n * positive, "label_neg": n * ~positive})
-            .groupby([*keys, "bin"], sort=True, observed=True, as_index=False)
-            .sum()
+    codes, uniques = group_codes(frame, keys)
+    if spec.histogram:
+        assert positive is not None
+        flat = codes * spec.auc_bins + fine
+        size = len(uniques) * spec.auc_bins
+        label_pos = np.bincount(flat, weights=n * positive, minlength=size).astype(np.int64)
+        label_neg = np.bincount(flat, weights=n * ~positive, minlength=size).astype(np.int64)
+        used = np.flatnonzero(label_pos + label_neg)
+        histogram = pd.DataFrame(
+            {
+                "cell": used // spec.auc_bins,
+                "bin": used % spec.auc_bins,
+                "label_pos": label_pos[used],
+                "label_neg": label_neg[used],
+            }
         )
-    table = rollup(pd.DataFrame({**{k: frame[k] for k in keys}, **stats}), keys)
+    table = pd.concat([uniques, pd.DataFrame(combine(codes, len(uniques), stats))], axis=1)
     count_columns = tuple(c for c in table.columns if c not in keys and c not in MOMENT_COLUMNS)
-    return Cells(table, tuple(keys), count_columns, histogram=histogram, score_range=score_range)
+    parts, denominators = _dependencies(spec)
+    return Cells(
+        table,
+        tuple(keys),
+        count_columns,
+        histogram=histogram,
+        score_range=score_range,
+        parts=parts,
+        denominators=denominators,
+    )
+
+
+def _dependencies(spec: ReductionSpec) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Independent count columns (with their denominators) and what each derived one is made of.
+
+    With a label the independent confusion counts are ``label_pos`` (over ``n``), ``tp`` (over
+    ``label_pos``) and ``fp`` (over ``n``); without one, ``pred_pos`` (over ``n``). The last
+    calibration bin is ``n`` (or ``label_pos``) minus the other bins.
+    """
+    parts: dict[str, tuple[str, ...]] = {"n": ("n",)}
+    denominators: dict[str, str] = {}
+    has_label = spec.label is not None
+
+    def confusion(at: str) -> None:
+        if has_label:
+            tp, fp = f"tp{at}", f"fp{at}"
+            denominators[tp], denominators[fp] = "label_pos", "n"
+            parts.update(
+                {
+                    tp: (tp,),
+                    fp: (fp,),
+                    f"pred_pos{at}": (tp, fp),
+                    f"pred_neg{at}": ("n", tp, fp),
+                    f"fn{at}": ("label_pos", tp),
+                    f"tn{at}": ("n", "label_pos", fp),
+                    f"correct{at}": ("n", "label_pos", tp, fp),
+                }
+            )
+        else:
+            denominators[f"pred_pos{at}"] = "n"
+            parts.update(
+                {f"pred_pos{at}": (f"pred_pos{at}",), f"pred_neg{at}": ("n", f"pred_pos{at}")}
+            )
+
+    if spec.ordinal:
+        denominators["agree"] = "n"
+        parts["agree"] = ("agree",)
+        return parts, denominators
+    if has_label:
+        denominators["label_pos"] = "n"
+        parts.update({"label_pos": ("label_pos",), "label_neg": ("n", "label_pos")})
+    if spec.prediction is not None:
+        confusion("")
+    for threshold in spec.thresholds:
+        confusion(threshold_column("", threshold))
+    if spec.histogram:
+        bins = [calibration_columns(b) for b in range(spec.score_bins)]
+        for count_column, positive_column in bins[:-1]:
+            denominators[count_column] = "n"
+            denominators[positive_column] = count_column
+            parts[count_column] = (count_column,)
+            parts[positive_column] = (positive_column,)
+        last_count, last_positive = bins[-1]
+        parts[last_count] = ("n", *(c for c, _ in bins[:-1]))
+        parts[last_positive] = ("label_pos", *(p for _, p in bins[:-1]))
+    return parts, denominators
 
 
 def _confusion(
     predicted_positive: npt.NDArray[np.int64],
     n: npt.NDArray[np.int64],
     positive: npt.NDArray[np.bool_] | None,
-    suffix: str,
 ) -> dict[str, npt.NDArray[np.int64]]:
     predicted_negative = n - predicted_positive
     out = {"pred_pos": predicted_positive, "pred_neg": predicted_negative}
@@ -163,13 +270,13 @@ def _confusion(
         out["fn"] = predicted_negative * positive
         out["tn"] = predicted_negative * ~positive
         out["correct"] = out["tp"] + out["tn"]
-    return {f"{key}{suffix}": value for key, value in out.items()}
+    return out
 
 
 def _ordinal_cells(
     frame: pd.DataFrame,
     spec: ReductionSpec,
-    stats: dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64]],
+    stats: dict[str, Statistic],
 ) -> Cells:
     keys = list(spec.attributes)
     n = stats["n"]
@@ -186,14 +293,24 @@ def _ordinal_cells(
     stats["human_sum"] = n * human
     stats["diff_sum"] = n * (machine - human)
     stats["diff_sumsq"] = n * (machine - human) ** 2
-    table = rollup(pd.DataFrame({**{k: frame[k] for k in keys}, **stats}), keys)
-    contingency = pd.DataFrame(
-        {**{k: frame[k] for k in keys}, "machine": machine, "human": human, "n": n}
+    codes, uniques = group_codes(frame, keys)
+    table = pd.concat([uniques, pd.DataFrame(combine(codes, len(uniques), stats))], axis=1)
+    contingency = pd.DataFrame({"cell": codes, "machine": machine, "human": human, "n": n})
+    parts, denominators = _dependencies(spec)
+    return Cells(
+        table,
+        tuple(keys),
+        ("n", "agree"),
+        contingency=contingency,
+        levels=levels,
+        parts=parts,
+        denominators=denominators,
     )
-    return Cells(table, tuple(keys), ("n", "agree"), contingency=contingency, levels=levels)
 
 
-def group_codes(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[npt.NDArray[np.int64], pd.DataFrame]:
+def group_codes(
+    frame: pd.DataFrame, keys: Sequence[str]
+) -> tuple[npt.NDArray[np.int64], pd.DataFrame]:
     """Integer group code per row of ``frame`` for the grouping ``keys``, and the group keys.
 
     Groups are numbered in sorted order of their text values, with "(missing)" after every other
@@ -212,29 +329,27 @@ def group_codes(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[npt.NDArray[n
     return codes, uniques
 
 
-def rollup(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """Sum the statistics of ``frame`` over every attribute not in ``keys``.
+def combine(
+    codes: npt.NDArray[np.int64],
+    size: int,
+    stats: Mapping[str, Statistic],
+) -> dict[str, Statistic]:
+    """Combine per-row statistics into ``size`` groups given each row's group code.
 
     Count columns add up. ``score_mean`` and ``score_m2`` combine by the parallel formula
     ``mean = sum(n_i mean_i) / N`` and ``M2 = sum(M2_i) + sum(n_i (mean_i - mean)^2)``, which keeps
-    precision however many cells are merged. Groups come in the order of :func:`group_codes`.
+    precision however many cells are merged.
     """
-    codes, uniques = group_codes(frame, keys)
-    size = len(uniques)
-    value_columns = [c for c in frame.columns if c not in keys]
-    out: dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64]] = {}
-    for column in value_columns:
+    out: dict[str, Statistic] = {}
+    for column, values in stats.items():
         if column in MOMENT_COLUMNS:
             continue
-        values = frame[column].to_numpy()
         out[column] = np.bincount(codes, weights=values, minlength=size).astype(values.dtype)
-    if "score_mean" in frame.columns:
-        n = frame["n"].to_numpy(dtype=np.float64)
-        mean_i = frame["score_mean"].to_numpy(dtype=np.float64)
-        total = np.bincount(codes, weights=n, minlength=size)
-        mean = np.bincount(codes, weights=n * mean_i, minlength=size) / total
-        spread = frame["score_m2"].to_numpy() + n * (mean_i - mean[codes]) ** 2
+    if "score_mean" in stats:
+        n = np.asarray(stats["n"], dtype=np.float64)
+        mean_i = np.asarray(stats["score_mean"], dtype=np.float64)
+        mean = np.bincount(codes, weights=n * mean_i, minlength=size) / out["n"]
+        spread = stats["score_m2"] + n * (mean_i - mean[codes]) ** 2
         out["score_mean"] = mean
         out["score_m2"] = np.bincount(codes, weights=spread, minlength=size)
-    result = pd.concat([uniques.reset_index(drop=True), pd.DataFrame(out)], axis=1)
-    return result[[*keys, *value_columns]]
+    return {column: out[column] for column in stats}

@@ -13,13 +13,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from trellis.engine.fairness.cells import Cells, group_codes, rollup
+from trellis.engine.fairness.cells import Cells, Statistic, combine, group_codes
 from trellis.engine.fairness.errors import AuditInputError
 
 Intersections = str | Sequence[tuple[str, ...]]
 
 
-def resolve_groupings(by: Sequence[str], intersections: Intersections) -> tuple[tuple[str, ...], ...]:
+def resolve_groupings(
+    by: Sequence[str], intersections: Intersections
+) -> tuple[tuple[str, ...], ...]:
     """The groupings an audit reports, in order: overall ``()``, each attribute, intersections.
 
     ``intersections`` is ``"none"``, ``"pairs"`` (every two attributes), ``"all"`` (every
@@ -63,8 +65,8 @@ class Grouping:
         ``()`` for the overall row.
     keys : pandas.DataFrame
         One row per group (text values), in the order of every array below.
-    counts : pandas.DataFrame
-        Statistics per group, rows aligned with ``keys`` (see :class:`Cells`).
+    counts : dict of str -> numpy.ndarray
+        Statistics per group, aligned with ``keys`` (the columns of :class:`Cells`).
     reference : int or None
         Row of the reference group; None for the overall grouping.
     positives, negatives : numpy.ndarray or None
@@ -75,7 +77,7 @@ class Grouping:
 
     attributes: tuple[str, ...]
     keys: pd.DataFrame
-    counts: pd.DataFrame
+    counts: dict[str, Statistic]
     reference: int | None
     positives: npt.NDArray[np.int64] | None = None
     negatives: npt.NDArray[np.int64] | None = None
@@ -90,14 +92,21 @@ class Grouping:
 
     def groups(self) -> list[dict[str, str]]:
         """Every group as attribute -> value, in row order."""
-        return [self.group(row) for row in range(len(self))]
+        if not self.attributes:
+            return [{}]
+        columns = [self.keys[a].tolist() for a in self.attributes]
+        return [
+            dict(zip(self.attributes, values, strict=True)) for values in zip(*columns, strict=True)
+        ]
 
     def column(self, name: str) -> npt.NDArray[np.float64]:
         """A statistic per group as float64."""
-        return self.counts[name].to_numpy(dtype=np.float64)
+        return np.asarray(self.counts[name], dtype=np.float64)
 
 
-def check_reference(reference: Mapping[str, str] | None, attributes: Sequence[str]) -> dict[str, str]:
+def check_reference(
+    reference: Mapping[str, str] | None, attributes: Sequence[str]
+) -> dict[str, str]:
     """Validate the ``reference`` mapping of an audit against its attributes."""
     chosen = {str(k): str(v) for k, v in (reference or {}).items()}
     unknown = sorted(set(chosen) - set(attributes))
@@ -109,7 +118,9 @@ def check_reference(reference: Mapping[str, str] | None, attributes: Sequence[st
 
 
 def _reference_row(
-    attributes: tuple[str, ...], keys: pd.DataFrame, n: npt.NDArray[np.int64],
+    attributes: tuple[str, ...],
+    keys: pd.DataFrame,
+    n: Statistic,
     reference: Mapping[str, str],
 ) -> int | None:
     if not attributes:
@@ -139,41 +150,43 @@ def build_grouping(
     attribute of it has one and that cell is not empty, else its largest cell. Ties go to the first
     group in sorted order.
     """
-    counts = rollup(cells.table, attributes)
-    keys = counts[list(attributes)].reset_index(drop=True)
-    n = counts["n"].to_numpy(dtype=np.int64)
-    row = _reference_row(attributes, keys, n, reference)
+    cell_codes, keys = group_codes(cells.table, attributes)
+    statistics = {
+        column: cells.table[column].to_numpy()
+        for column in cells.table.columns
+        if column not in cells.attributes
+    }
+    counts = combine(cell_codes, len(keys), statistics)
+    row = _reference_row(attributes, keys, counts["n"], reference)
     positives = negatives = contingency = None
     if cells.histogram is not None:
-        index = _rows_in(cells.histogram, attributes, keys)
+        index = cell_codes[cells.histogram["cell"].to_numpy()]
         flat = index * auc_bins + cells.histogram["bin"].to_numpy(dtype=np.int64)
         shape = (len(keys), auc_bins)
         positives = _bincount(flat, cells.histogram["label_pos"], shape)
         negatives = _bincount(flat, cells.histogram["label_neg"], shape)
     if cells.contingency is not None and cells.levels is not None:
         levels = cells.levels
-        index = _rows_in(cells.contingency, attributes, keys)
+        index = cell_codes[cells.contingency["cell"].to_numpy()]
         machine = np.searchsorted(levels, cells.contingency["machine"].to_numpy())
         human = np.searchsorted(levels, cells.contingency["human"].to_numpy())
         size = len(levels)
         flat = (index * size + machine) * size + human
         contingency = _bincount(flat, cells.contingency["n"], (len(keys), size, size))
     return Grouping(
-        attributes, keys, counts.drop(columns=list(attributes)), row,
-        positives=positives, negatives=negatives, contingency=contingency,
+        attributes,
+        keys,
+        counts,
+        row,
+        positives=positives,
+        negatives=negatives,
+        contingency=contingency,
     )
 
 
-def _rows_in(frame: pd.DataFrame, attributes: tuple[str, ...], keys: pd.DataFrame) -> npt.NDArray[np.int64]:
-    if not attributes:
-        return np.zeros(len(frame), dtype=np.int64)
-    codes, uniques = group_codes(frame, attributes)
-    # group_codes numbers groups in the same sorted order as rollup, so the codes are the rows.
-    assert len(uniques) == len(keys)
-    return codes
-
-
-def _bincount(flat: npt.NDArray[np.int64], weights: pd.Series, shape: tuple[int, ...]) -> npt.NDArray[np.int64]:
+def _bincount(
+    flat: npt.NDArray[np.int64], weights: pd.Series, shape: tuple[int, ...]
+) -> npt.NDArray[np.int64]:
     size = int(np.prod(shape))
     counts = np.bincount(flat, weights=weights.to_numpy(dtype=np.float64), minlength=size)
     return counts.astype(np.int64).reshape(shape)

@@ -122,12 +122,35 @@ RATES: dict[str, Rate] = {
 
 BINARY_METRICS: tuple[str, ...] = ("count", *RATES)
 
+DEFINITIONS: dict[str, str] = {
+    "count": "Number of students in the group (n).",
+    **{name: " ".join((rate.compute.__doc__ or "").split()) for name, rate in RATES.items()},
+    "mean_score": "Mean score of the group.",
+    "std_score": "Standard deviation of the score in the group (denominator n - 1).",
+    "standardized_mean_difference": (
+        "Score mode: (mean score - reference mean score) / pooled SD. Ordinal mode: mean of "
+        "machine - human over the pooled SD of the two scores."
+    ),
+    "auc": "Probability that a random positive scores above a random negative (ties count half).",
+    "calibration": "Share of students with a positive label among those whose score is in the bin.",
+    "exact_agreement": "Share of students whose machine and human scores are equal.",
+    "quadratic_weighted_kappa": "Agreement of machine and human scores beyond chance, weighting "
+    "disagreements by the squared score difference (1 = perfect, 0 = chance).",
+}
+"""A plain-language definition of every metric name, for reports."""
+
 
 def count_block(grouping: Grouping) -> MetricBlock:
     """``count``: the number of students ``n`` in each group (no interval, no comparison)."""
     n = grouping.column("n")
-    return MetricBlock("count", grouping, n.copy(), np.full(len(n), np.nan),
-                       np.full(len(n), np.nan), numerator=n.copy())
+    return MetricBlock(
+        "count",
+        grouping,
+        n.copy(),
+        np.full(len(n), np.nan),
+        np.full(len(n), np.nan),
+        numerator=n.copy(),
+    )
 
 
 def rate_block(
@@ -157,16 +180,28 @@ def rate_block(
     bottom = denominator or rate.denominator
     if threshold is not None:
         top = top if top in ("n", "label_pos", "label_neg") else threshold_column(top, threshold)
-        bottom = bottom if bottom in ("n", "label_pos", "label_neg") else threshold_column(
-            bottom, threshold
+        bottom = (
+            bottom
+            if bottom in ("n", "label_pos", "label_neg")
+            else threshold_column(bottom, threshold)
         )
     x = grouping.column(top)
     d = grouping.column(bottom)
     value = safe_divide(x, d)
     low, high = intervals.wilson(x, d, level)
     gates = tuple(dict.fromkeys(("n", top, bottom)))
-    block = MetricBlock(metric or rate.name, grouping, value, low, high, gates=gates,
-                        numerator=x, denominator=d, threshold=threshold, bin=bin_index)
+    block = MetricBlock(
+        metric or rate.name,
+        grouping,
+        value,
+        low,
+        high,
+        gates=gates,
+        numerator=x,
+        denominator=d,
+        threshold=threshold,
+        bin=bin_index,
+    )
     r = grouping.reference
     if r is None:
         return block
@@ -177,10 +212,22 @@ def rate_block(
     ratio_ci = intervals.katz_ratio(x, d, x_r, d_r, level)
     blank_reference_row(r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high)
     return MetricBlock(
-        block.metric, grouping, value, low, high, gates=gates, numerator=x, denominator=d,
-        difference=difference, difference_ci_low=difference_ci.low,
-        difference_ci_high=difference_ci.high, ratio=ratio, ratio_ci_low=ratio_ci.low,
-        ratio_ci_high=ratio_ci.high, threshold=threshold, bin=bin_index,
+        block.metric,
+        grouping,
+        value,
+        low,
+        high,
+        gates=gates,
+        numerator=x,
+        denominator=d,
+        difference=difference,
+        difference_ci_low=difference_ci.low,
+        difference_ci_high=difference_ci.high,
+        ratio=ratio,
+        ratio_ci_low=ratio_ci.low,
+        ratio_ci_high=ratio_ci.high,
+        threshold=threshold,
+        bin=bin_index,
     )
 
 

@@ -9,13 +9,16 @@ grouping attributes, refined by
 - the mapped prediction ``p`` and label ``y`` (0/1, or NULL for a value that is not binary), so the
   four confusion-matrix cells are rows rather than ``sum(CASE ...)`` columns (faster, and invalid
   values land in their own NULL row instead of needing a second scan to be found);
+- ``k``, the number of score thresholds the score reaches (``score >= t``), so the confusion
+  counts at every threshold are exact sums of grain rows (one ``CASE`` instead of one
+  ``sum(CASE ...)`` per threshold);
 - the fine score bin ``b`` when there is a score and a label (the histogram behind AUC and
   calibration);
 - the machine and human scores ``m`` and ``h`` in ordinal mode (their contingency table).
 
-Each output row carries ``n = count(*)``, for a score ``s1 = sum(s - c)`` and
-``s2 = sum((s - c)^2)`` (centred on the mid-range ``c`` to avoid cancellation) and one
-``sum(CASE WHEN s >= t THEN 1 ELSE 0 END)`` per threshold. Only when a score is given is there a
+Each output row carries ``n = count(*)`` and, for a score, ``s1 = sum(s - c)`` and
+``s2 = sum((s - c)^2)`` (centred on the mid-range ``c`` to avoid cancellation). Only when a score
+is given is there a
 cheap pre-query for ``count(*)``, ``count(s)``, ``min(s)`` and ``max(s)`` (answered from Parquet
 statistics where available) to fix the histogram range. When a value is invalid, one more query
 fetches a few offending values for the error message; that happens only on the way to an error.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -38,8 +42,20 @@ from trellis.engine.fairness.source import Source
 TRUE_TEXT = ("1", "1.0", "true", "t", "yes", "y")
 FALSE_TEXT = ("0", "0.0", "false", "f", "no", "n")
 NUMERIC_TYPES = (
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-    "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL", "DECIMAL",
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "REAL",
+    "DECIMAL",
 )
 INTEGER_TYPES = NUMERIC_TYPES[:10]
 
@@ -158,7 +174,7 @@ def reduction_sql(
     Returns
     -------
     str
-        ``SELECT a0.., [p], [y], [b | m, h], n, [s1, s2, ge0..] FROM (...) GROUP BY ...``. Missing
+        ``SELECT a0.., [p], [y], [k], [b | m, h], n, [s1, s2] FROM (...) GROUP BY ...``. Missing
         attribute values stay NULL here (GROUP BY keeps NULL as a group); they become
         "(missing)" afterwards, on the small result.
     """
@@ -172,7 +188,9 @@ def reduction_sql(
         keys += ["m", "h"]
     else:
         if spec.prediction is not None:
-            inner.append(f"{binary_expression(spec.prediction, types[spec.prediction], quote)} AS p")
+            inner.append(
+                f"{binary_expression(spec.prediction, types[spec.prediction], quote)} AS p"
+            )
             keys.append("p")
         if spec.label is not None:
             inner.append(f"{binary_expression(spec.label, types[spec.label], quote)} AS y")
@@ -181,16 +199,22 @@ def reduction_sql(
         if score_range is None:
             raise ValueError("score_range is required when the spec has a score")
         center = repr(float(score_range.center))
-        inner.append(f"CAST({_quoted(spec.score, quote)} AS DOUBLE) AS s")
-        aggregates += [f"sum(s - {center}) AS s1", f"sum((s - {center}) * (s - {center})) AS s2"]
-        aggregates += [
-            f"sum(CASE WHEN s >= {float(t)!r} THEN 1 ELSE 0 END) AS ge{i}"
-            for i, t in enumerate(spec.thresholds)
-        ]
+        score = f"CAST({_quoted(spec.score, quote)} AS DOUBLE)"
+        inner.append(f"{score} - {center} AS d")
+        aggregates += ["sum(d) AS s1", "sum(d * d) AS s2"]
+        if spec.thresholds:
+            # k = how many thresholds the score reaches: one CASE and one more grain key instead
+            # of one sum per threshold (cheaper, and it only splits the bins a threshold cuts).
+            steps = " ".join(
+                f"WHEN {score} >= {float(t)!r} THEN {i + 1}"
+                for i, t in reversed(list(enumerate(spec.thresholds)))
+            )
+            inner.append(f"CASE {steps} ELSE 0 END AS k")
+            keys.append("k")
         if spec.histogram:
             width = (score_range.high - score_range.low) / spec.auc_bins
             if width > 0:
-                position = f"CAST(floor((s - {score_range.low!r}) / {width!r}) AS INTEGER)"
+                position = f"CAST(floor(({score} - {score_range.low!r}) / {width!r}) AS INTEGER)"
                 inner.append(f"least({spec.auc_bins - 1}, greatest(0, {position})) AS b")
             else:
                 inner.append("0 AS b")
@@ -200,10 +224,27 @@ def reduction_sql(
     return f"SELECT {select} FROM (SELECT {', '.join(inner)} FROM {table}) AS t{group_by}"
 
 
+def _query(source: Source, sql: str) -> duckdb.DuckDBPyRelation:
+    """``sql`` over the source (as ``audit_input``); unreadable input becomes AuditInputError."""
+    try:
+        relation = source.relation.query("audit_input", sql)
+    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        raise AuditInputError(f"cannot read {source.description}: {exc}") from exc
+    assert relation is not None
+    return relation
+
+
+def _fetch(source: Source, sql: str) -> list[tuple[Any, ...]]:
+    try:
+        return _query(source, sql).fetchall()
+    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        raise AuditInputError(f"cannot read {source.description}: {exc}") from exc
+
+
 def _score_range(source: Source, column: str) -> ScoreRange:
     name = _quoted(column, '"')
     query = f"SELECT count(*), count({name}), min({name}), max({name}) FROM audit_input"
-    rows, present, low, high = source.relation.query("audit_input", query).fetchone()  # type: ignore[misc]
+    rows, present, low, high = _fetch(source, query)[0]
     if rows == 0:
         raise AuditInputError(f"{source.description} has no rows")
     if present < rows:
@@ -220,12 +261,19 @@ def _offending_values(source: Source, column: str, expression: str) -> str:
         f"SELECT DISTINCT CAST({_quoted(column, chr(34))} AS VARCHAR) AS v FROM audit_input "
         f"WHERE ({expression}) IS NULL LIMIT 3"
     )
-    values = [row[0] for row in source.relation.query("audit_input", query).fetchall()]
+    values = [row[0] for row in _fetch(source, query)]
     return ", ".join("a missing value (null)" if v is None else repr(v) for v in values)
 
 
-def _check_mapped(source: Source, grain: pa.Table, key: str, column: str, role: str,
-                  expression: str, expected: str) -> None:
+def _check_mapped(
+    source: Source,
+    grain: pa.Table,
+    key: str,
+    column: str,
+    role: str,
+    expression: str,
+    expected: str,
+) -> None:
     bad = pc.sum(pc.filter(grain.column("n"), pc.is_null(grain.column(key)))).as_py() or 0
     if bad:
         examples = _offending_values(source, column, expression)
@@ -250,8 +298,8 @@ def reduce_source(source: Source, spec: ReductionSpec) -> tuple[pa.Table, ScoreR
         labels that are missing or not binary (or not whole numbers in ordinal mode); the message
         names the column and shows offending values.
     """
-    for column in spec.attributes:
-        source.require(column, "attribute")
+    for attribute in spec.attributes:
+        source.require(attribute, "attribute")
     if spec.prediction is not None:
         source.require(spec.prediction, "prediction")
     if spec.label is not None:
@@ -260,30 +308,34 @@ def reduce_source(source: Source, spec: ReductionSpec) -> tuple[pa.Table, ScoreR
     if spec.score is not None:
         kind = _kind(source.require(spec.score, "score"))
         if kind not in ("integer", "numeric"):
+            kind_name = source.types[spec.score]
             raise AuditInputError(
-                f"score column {spec.score!r} must be numeric; its type is {source.types[spec.score]}"
+                f"score column {spec.score!r} must be numeric; its type is {kind_name}"
             )
         score_range = _score_range(source, spec.score)
     sql = reduction_sql(spec, source.types, score_range)
     try:
-        grain = source.relation.query("audit_input", sql).to_arrow_table()
+        grain = _query(source, sql).to_arrow_table()
     except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         raise AuditInputError(f"cannot read {source.description}: {exc}") from exc
     if grain.num_rows == 0 or (pc.sum(grain.column("n")).as_py() or 0) == 0:
         raise AuditInputError(f"{source.description} has no rows")
     checks: list[tuple[str, str | None, str, str]] = []
     if spec.ordinal:
-        checks = [("m", spec.prediction, "prediction", "a whole-number score"),
-                  ("h", spec.label, "label", "a whole-number score")]
+        checks = [
+            ("m", spec.prediction, "prediction", "a whole-number score"),
+            ("h", spec.label, "label", "a whole-number score"),
+        ]
     else:
-        checks = [("p", spec.prediction, "prediction", "binary (0/1, true/false, yes/no)"),
-                  ("y", spec.label, "label", "binary (0/1, true/false, yes/no)")]
+        checks = [
+            ("p", spec.prediction, "prediction", "binary (0/1, true/false, yes/no)"),
+            ("y", spec.label, "label", "binary (0/1, true/false, yes/no)"),
+        ]
     for key, column, role, expected in checks:
         if column is None:
             continue
-        if spec.ordinal:
-            expression = ordinal_expression(column, source.types[column])
-        else:
-            expression = binary_expression(column, source.types[column])
-        _check_mapped(source, grain, key, column, role, expression, expected)
+        mapping = ordinal_expression if spec.ordinal else binary_expression
+        _check_mapped(
+            source, grain, key, column, role, mapping(column, source.types[column]), expected
+        )
     return grain, score_range

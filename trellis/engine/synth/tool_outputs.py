@@ -42,7 +42,21 @@ RACE_SHARES: dict[str, float] = {
     "Two or more races": 0.051,
 }
 SEX_SHARES: dict[str, float] = {"F": 0.486, "M": 0.514}
-GRADES: tuple[str, ...] = ("KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
+GRADES: tuple[str, ...] = (
+    "KG",
+    "01",
+    "02",
+    "03",
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+)
 
 
 @dataclass(frozen=True)
@@ -99,26 +113,30 @@ def _chunk(
     base_tpr: float,
     missing_rate: float,
 ) -> pa.Table:
-    rng = np.random.default_rng(np.random.SeedSequence([seed, chunk_index]))
+    def stream(purpose: int) -> np.random.Generator:
+        # One generator per column: a shorter table is then an exact prefix of a longer one.
+        return np.random.default_rng(np.random.SeedSequence([seed, chunk_index, purpose]))
+
     columns: dict[str, pa.Array] = {
         "student_id": pa.array(np.arange(start, start + n_rows, dtype=np.int64))
     }
     fpr_multiplier = np.ones(n_rows)
-    for attribute in ATTRIBUTES:
+    for index, attribute in enumerate(ATTRIBUTES):
         cumulative = np.cumsum(attribute.shares)
-        codes = np.searchsorted(cumulative / cumulative[-1], rng.random(n_rows), side="right")
+        draws = stream(2 * index).random(n_rows)
+        codes = np.searchsorted(cumulative / cumulative[-1], draws, side="right")
         codes = np.minimum(codes, len(attribute.values) - 1).astype(np.int8)
         for value, multiplier in bias.get(attribute.name, {}).items():
             fpr_multiplier[codes == attribute.values.index(value)] *= multiplier
-        mask = rng.random(n_rows) < missing_rate if missing_rate > 0 else None
+        mask = stream(2 * index + 1).random(n_rows) < missing_rate if missing_rate > 0 else None
         indices = pa.array(codes, mask=mask)
         columns[attribute.name] = pa.DictionaryArray.from_arrays(
             indices, pa.array(attribute.values)
         )
-    label = rng.random(n_rows) < prevalence
+    label = stream(100).random(n_rows) < prevalence
     fpr = np.minimum(base_fpr * fpr_multiplier, 0.999)
     mu = np.where(label, ndtri(base_tpr), ndtri(fpr))
-    z = mu + rng.standard_normal(n_rows)
+    z = mu + stream(101).standard_normal(n_rows)
     columns["label"] = pa.array(label.astype(np.int8))
     columns["score"] = pa.array(1.0 / (1.0 + np.exp(-z)))
     columns["flag"] = pa.array((z >= 0).astype(np.int8))
@@ -209,8 +227,17 @@ def tool_outputs(
         )
     )
     if not chunks:
-        return _chunk(0, 0, 0, seed=seed, bias={}, prevalence=prevalence, base_fpr=base_fpr,
-                      base_tpr=base_tpr, missing_rate=0.0)
+        return _chunk(
+            0,
+            0,
+            0,
+            seed=seed,
+            bias={},
+            prevalence=prevalence,
+            base_fpr=base_fpr,
+            base_tpr=base_tpr,
+            missing_rate=0.0,
+        )
     return pa.concat_tables(chunks)
 
 

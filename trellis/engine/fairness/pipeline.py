@@ -1,0 +1,221 @@
+"""``audit``: who does an AI tool get wrong, group by group, with honest intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from trellis.engine.fairness.blocks import MetricBlock
+from trellis.engine.fairness.cells import build_cells
+from trellis.engine.fairness.errors import AuditInputError
+from trellis.engine.fairness.groupings import (
+    Intersections,
+    build_grouping,
+    check_reference,
+    resolve_groupings,
+)
+from trellis.engine.fairness.metrics import binary_blocks, count_block
+from trellis.engine.fairness.ordinal import ordinal_blocks
+from trellis.engine.fairness.publish import default_policy, suppression_lookup
+from trellis.engine.fairness.reduce import ReductionSpec, reduce_source
+from trellis.engine.fairness.result import AuditResult
+from trellis.engine.fairness.scores import score_blocks
+from trellis.engine.fairness.source import open_source
+from trellis.engine.fairness.table import assemble
+
+Progress = Callable[[float, str], None]
+
+
+def _check_arguments(
+    prediction: str | None,
+    score: str | None,
+    thresholds: Sequence[float],
+    label: str | None,
+    ordinal: bool,
+    level: float,
+    tolerance: tuple[float, float],
+    score_bins: int,
+) -> tuple[float, ...]:
+    if ordinal:
+        if prediction is None or label is None or score is not None:
+            raise AuditInputError(
+                "ordinal=True compares a machine score (prediction=) with a human score (label=); "
+                "give both and no score="
+            )
+    elif prediction is None and score is None:
+        raise AuditInputError("give a binary prediction= column, a numeric score= column, or both")
+    if thresholds and score is None:
+        raise AuditInputError("thresholds= apply to a score= column; none was given")
+    values = sorted({float(t) for t in thresholds})
+    if any(not math.isfinite(t) for t in values):
+        raise AuditInputError(f"thresholds must be finite numbers, got {list(thresholds)}")
+    if not 0.0 < level < 1.0:
+        raise AuditInputError(f"level must be between 0 and 1, got {level}")
+    low, high = tolerance
+    if not 0.0 < low <= 1.0 <= high:
+        raise AuditInputError(
+            f"tolerance must be (low, high) with 0 < low <= 1 <= high, got {tolerance}"
+        )
+    if score_bins < 1:
+        raise AuditInputError(f"score_bins must be at least 1, got {score_bins}")
+    return tuple(values)
+
+
+def audit(
+    data: Any,
+    *,
+    prediction: str | None = None,
+    score: str | None = None,
+    thresholds: Sequence[float] = (),
+    label: str | None = None,
+    by: Sequence[str],
+    intersections: Intersections = "pairs",
+    reference: Mapping[str, str] | None = None,
+    level: float = 0.95,
+    min_n: int = 10,
+    tolerance: tuple[float, float] = (0.8, 1.25),
+    score_bins: int = 10,
+    ordinal: bool = False,
+    auc_bins: int = 1000,
+    policy: Any = None,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Audit a tool's outputs for disparities between student groups and their intersections.
+
+    The data is read once, by a single DuckDB ``GROUP BY`` over the ``by`` attributes (see
+    :mod:`trellis.engine.fairness.reduce`), into sufficient statistics per finest cell; every
+    metric of every group, marginal, intersection and the overall row is then derived from that
+    small table.
+
+    Parameters
+    ----------
+    data : str, Path, pyarrow.Table, pandas.DataFrame, polars.DataFrame or DuckDBPyRelation
+        CSV or Parquet path, or an in-memory table.
+    prediction : str, optional
+        Binary flag column (0/1, true/false, yes/no, any case). In ordinal mode, the machine score.
+    score : str, optional
+        Numeric score column: ``mean_score``, ``std_score``, ``standardized_mean_difference``,
+        and with a label ``auc`` and ``calibration``; plus every binary metric at each threshold
+        (predicted positive means ``score >= threshold``).
+    thresholds : sequence of float
+        Score thresholds.
+    label : str, optional
+        Binary ground truth (enables every metric but ``count`` and ``selection_rate``), or in
+        ordinal mode the human score.
+    by : sequence of str
+        Attribute columns. Missing values (NULL, empty or blank text) form their own group,
+        "(missing)"; they are never dropped.
+    intersections : {"pairs", "none", "all"} or list of tuple of str
+        Which combinations of attributes to report besides each attribute alone.
+    reference : mapping of attribute -> value, optional
+        Reference group per attribute; default the largest group. An intersection's reference
+        is the combination of the named values if every attribute in it has one (and the cell is
+        not empty), else the largest intersection cell. Ties go to the first in sorted order.
+    level : float
+        Confidence level of every interval.
+    min_n : int
+        Minimum group size for publication (``SuppressionPolicy(min_n=min_n)``); ``policy``
+        overrides it.
+    tolerance : (float, float)
+        A row is ``flagged`` when its ratio to the reference lies outside this band and the
+        ratio's interval excludes 1. Only metrics with a ratio (the rates, ``calibration``,
+        ``auc``, ``quadratic_weighted_kappa``) can be flagged, and only when the row's denominator
+        and the reference's are at least ``min_n`` (below that the Katz interval is unreliable).
+    score_bins : int
+        Number of equal-width calibration bins over ``[min(score), max(score)]``.
+    ordinal : bool
+        Compare an ordinal machine score (``prediction``) with a human score (``label``), both
+        small integers: ``count``, ``exact_agreement``, ``quadratic_weighted_kappa`` and
+        ``standardized_mean_difference`` of machine minus human.
+    auc_bins : int
+        Number of fine histogram bins behind AUC (rounded up to a multiple of ``score_bins``).
+        AUC is computed from this histogram, exactly when no bin mixes different scores of
+        positives and negatives, otherwise approximately (see :func:`scores.auc`).
+    policy : SuppressionPolicy, optional
+        Suppression policy (primary minimum n and complementary suppression).
+    progress : callable(fraction, message), optional
+        Called as the audit advances, with a fraction in [0, 1].
+
+    Returns
+    -------
+    AuditResult
+        Small groups are computed like any other (NaN where a denominator is 0) and marked
+        ``suppressed`` according to the policy; :meth:`AuditResult.published` hides them.
+
+    Raises
+    ------
+    AuditInputError
+        For unreadable or empty input, a missing column (named, with the available ones), a
+        prediction or label that is not binary (with an offending value), missing or non-finite
+        scores, an unknown reference value and inconsistent arguments.
+    """
+    report = progress or (lambda fraction, message: None)
+    thresholds_ = _check_arguments(
+        prediction,
+        score,
+        thresholds,
+        label,
+        ordinal,
+        level,
+        (tolerance[0], tolerance[1]),
+        score_bins,
+    )
+    groupings = resolve_groupings(by, intersections)
+    attributes = tuple(by)
+    chosen = check_reference(reference, attributes)
+    fine_bins = score_bins * max(1, math.ceil(auc_bins / score_bins))
+    spec = ReductionSpec(
+        attributes,
+        prediction=prediction,
+        score=score,
+        thresholds=thresholds_,
+        label=label,
+        ordinal=ordinal,
+        score_bins=score_bins,
+        auc_bins=fine_bins,
+    )
+    report(0.0, "reading the data")
+    source = open_source(data)
+    grain, score_range = reduce_source(source, spec)
+    report(0.6, "computing metrics")
+    cells = build_cells(grain, spec, score_range)
+    is_suppressed = suppression_lookup(cells, groupings, policy or default_policy(min_n))
+    blocks: list[MetricBlock] = []
+    for index, grouping_attributes in enumerate(groupings):
+        grouping = build_grouping(cells, grouping_attributes, chosen, fine_bins)
+        if ordinal:
+            assert cells.levels is not None
+            blocks.extend(ordinal_blocks(grouping, level, cells.levels))
+            continue
+        if prediction is not None:
+            blocks.extend(binary_blocks(grouping, level, has_label=label is not None))
+        else:
+            blocks.append(count_block(grouping))
+        if score is not None:
+            blocks.extend(
+                score_blocks(grouping, level, has_label=label is not None, score_bins=score_bins)
+            )
+            for threshold in thresholds_:
+                blocks.extend(
+                    binary_blocks(grouping, level, has_label=label is not None, threshold=threshold)
+                )
+        report(0.6 + 0.3 * (index + 1) / len(groupings), "computing metrics")
+    table, published = assemble(blocks, (tolerance[0], tolerance[1]), is_suppressed, min_n)
+    edges = None
+    if score_range is not None and label is not None:
+        edges = np.linspace(score_range.low, score_range.high, score_bins + 1)
+    report(1.0, "done")
+    return AuditResult(
+        table=table,
+        cells=cells.table,
+        attributes=attributes,
+        groupings=groupings,
+        level=level,
+        tolerance=(tolerance[0], tolerance[1]),
+        thresholds=thresholds_,
+        score_bin_edges=edges,
+        published_table=published,
+    )

@@ -1,0 +1,218 @@
+"""Metrics of a numeric score: mean, spread, standardized mean difference, AUC and calibration.
+
+All come from the per-group count, mean and sum of squared deviations, and from the fine score
+histogram (label positives and negatives per bin); none rescans the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from trellis.engine import intervals
+from trellis.engine.fairness.blocks import (
+    FloatArray,
+    MetricBlock,
+    at_reference,
+    blank_reference_row,
+    safe_divide,
+)
+from trellis.engine.fairness.cells import calibration_columns
+from trellis.engine.fairness.groupings import Grouping
+from trellis.engine.fairness.metrics import RATES, rate_block
+
+Counts = Mapping[str, npt.ArrayLike]
+
+
+def mean_score(counts: Counts) -> FloatArray:
+    """Mean score ``sum(s) / n`` per group."""
+    return np.asarray(counts["score_mean"], dtype=np.float64)
+
+
+def std_score(counts: Counts) -> FloatArray:
+    """Sample standard deviation ``sqrt(sum((s - mean)^2) / (n - 1))``; NaN for ``n < 2``."""
+    n = np.asarray(counts["n"], dtype=np.float64)
+    return np.sqrt(safe_divide(counts["score_m2"], np.where(n >= 2, n - 1.0, 0.0)))
+
+
+def standardized_mean_difference(counts: Counts, reference: int) -> tuple[FloatArray, FloatArray]:
+    """Cohen's d of each group against the reference group, with its large-sample variance.
+
+    .. math::
+
+        d = \\frac{\\bar s_g - \\bar s_r}{s_p},\\quad
+        s_p^2 = \\frac{(n_g - 1)s_g^2 + (n_r - 1)s_r^2}{n_g + n_r - 2},\\quad
+        \\operatorname{Var}(d) = \\frac{n_g + n_r}{n_g n_r} + \\frac{d^2}{2(n_g + n_r)}
+
+    Returns ``(d, variance)``; NaN where the pooled SD is 0 or undefined. The reference group's own
+    ``d`` is 0 with NaN variance.
+    """
+    n = np.asarray(counts["n"], dtype=np.float64)
+    mean = mean_score(counts)
+    m2 = np.asarray(counts["score_m2"], dtype=np.float64)
+    n_r, mean_r, m2_r = n[reference], mean[reference], m2[reference]
+    pooled = np.sqrt(safe_divide(m2 + m2_r, n + n_r - 2.0))
+    d = safe_divide(mean - mean_r, pooled)
+    variance = (n + n_r) / (n * n_r) + d**2 / (2.0 * (n + n_r))
+    variance[reference] = np.nan
+    return d, variance
+
+
+def auc(positives: npt.ArrayLike, negatives: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Area under the ROC curve from score histograms, with the DeLong variance.
+
+    Parameters
+    ----------
+    positives, negatives : array_like, shape (groups, bins)
+        Counts of label positives and negatives per score bin, bins in increasing score order.
+
+    Returns
+    -------
+    auc, variance : numpy.ndarray
+        ``A = sum_b P_b (N_{<b} + N_b / 2) / (P N)``: the probability that a random positive
+        scores above a random negative, scores in the same bin counting as ties (one half). This
+        equals the exact (Mann-Whitney) AUC when no bin holds both a positive and a negative of
+        different scores; otherwise the error is at most half the share of positive-negative pairs
+        that share a bin, which a fine histogram (1000 bins) makes negligible.
+        ``variance`` is DeLong's (1988) closed form on the binned data:
+        ``V10_b = (N_{<b} + N_b/2) / N``, ``V01_b = (P_{>b} + P_b/2) / P``,
+        ``Var(A) = sum_b P_b (V10_b - A)^2 / (P (P-1)) + sum_b N_b (V01_b - A)^2 / (N (N-1))``.
+        No bootstrap is used. NaN AUC without positives or negatives; NaN variance with fewer
+        than two of either.
+    """
+    pos = np.atleast_2d(np.asarray(positives, dtype=np.float64))
+    neg = np.atleast_2d(np.asarray(negatives, dtype=np.float64))
+    total_pos = pos.sum(axis=1)
+    total_neg = neg.sum(axis=1)
+    below = np.cumsum(neg, axis=1) - neg
+    above = total_pos[:, None] - np.cumsum(pos, axis=1)
+    v10 = safe_divide(below + 0.5 * neg, total_neg[:, None])
+    v01 = safe_divide(above + 0.5 * pos, total_pos[:, None])
+    area = safe_divide((pos * np.nan_to_num(v10)).sum(axis=1), total_pos)
+    area = np.where(total_neg > 0, area, np.nan)
+    s10 = safe_divide((pos * (np.nan_to_num(v10) - area[:, None]) ** 2).sum(axis=1), total_pos - 1)
+    s01 = safe_divide((neg * (np.nan_to_num(v01) - area[:, None]) ** 2).sum(axis=1), total_neg - 1)
+    variance = safe_divide(s10, total_pos) + safe_divide(s01, total_neg)
+    variance = np.where((total_pos >= 2) & (total_neg >= 2), variance, np.nan)
+    return area, variance
+
+
+def mean_block(grouping: Grouping, level: float) -> MetricBlock:
+    """``mean_score`` with a t interval; difference from the reference with a Welch interval."""
+    n = grouping.column("n")
+    mean = mean_score(grouping.counts)
+    sd = std_score(grouping.counts)
+    ci = intervals.mean_interval(mean, sd, n, level)
+    r = grouping.reference
+    if r is None:
+        return MetricBlock("mean_score", grouping, mean, ci.low, ci.high)
+    difference_ci = intervals.welch_difference(
+        mean, sd, n, at_reference(mean, r), at_reference(sd, r), at_reference(n, r), level
+    )
+    blank_reference_row(r, difference_ci.low, difference_ci.high)
+    return MetricBlock(
+        "mean_score",
+        grouping,
+        mean,
+        ci.low,
+        ci.high,
+        difference=mean - mean[r],
+        difference_ci_low=difference_ci.low,
+        difference_ci_high=difference_ci.high,
+    )
+
+
+def std_block(grouping: Grouping, level: float) -> MetricBlock:
+    """``std_score`` with a chi-square interval (no comparison)."""
+    sd = std_score(grouping.counts)
+    ci = intervals.sd_interval(sd, grouping.column("n"), level)
+    return MetricBlock("std_score", grouping, sd, ci.low, ci.high)
+
+
+def smd_block(grouping: Grouping, level: float) -> MetricBlock | None:
+    """``standardized_mean_difference`` against the reference; None for the overall grouping."""
+    r = grouping.reference
+    if r is None:
+        return None
+    d, variance = standardized_mean_difference(grouping.counts, r)
+    ci = intervals.normal_interval(d, np.sqrt(variance), level)
+    return MetricBlock(
+        "standardized_mean_difference", grouping, d, ci.low, ci.high, uses_reference=True
+    )
+
+
+def auc_block(grouping: Grouping, level: float) -> MetricBlock:
+    """``auc`` with a DeLong interval; difference and ratio against the reference.
+
+    The AUC interval is ``A +/- z sqrt(Var)`` clipped to [0, 1]; the difference interval uses
+    ``Var_g + Var_r`` (disjoint groups are independent); the ratio interval is the delta method on
+    the log scale (:func:`trellis.engine.intervals.log_ratio_interval`).
+    """
+    assert grouping.positives is not None and grouping.negatives is not None
+    area, variance = auc(grouping.positives, grouping.negatives)
+    ci = intervals.normal_interval(area, np.sqrt(variance), level)
+    gates = ("n", "label_pos", "label_neg")
+    low, high = np.clip(ci.low, 0.0, 1.0), np.clip(ci.high, 0.0, 1.0)
+    r = grouping.reference
+    if r is None:
+        return MetricBlock("auc", grouping, area, low, high, gates=gates)
+    difference = area - area[r]
+    difference_ci = intervals.normal_interval(difference, np.sqrt(variance + variance[r]), level)
+    ratio_ci = intervals.log_ratio_interval(
+        area, variance, at_reference(area, r), at_reference(variance, r), level
+    )
+    blank_reference_row(r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high)
+    return MetricBlock(
+        "auc",
+        grouping,
+        area,
+        low,
+        high,
+        gates=gates,
+        difference=difference,
+        difference_ci_low=difference_ci.low,
+        difference_ci_high=difference_ci.high,
+        ratio=safe_divide(area, at_reference(area, r)),
+        ratio_ci_low=ratio_ci.low,
+        ratio_ci_high=ratio_ci.high,
+    )
+
+
+def calibration_blocks(grouping: Grouping, level: float, score_bins: int) -> list[MetricBlock]:
+    """``calibration``: the observed label rate in each score bin, one block per bin.
+
+    Bin ``b`` covers scores in ``[min + b w, min + (b+1) w)`` with ``w = (max - min) / bins``
+    (the last bin includes the maximum). Each is a rate ``label positives / students in the bin``
+    with the same intervals and comparisons as the binary rates; an empty bin is NaN.
+    """
+    blocks = []
+    for b in range(score_bins):
+        count_column, positive_column = calibration_columns(b)
+        blocks.append(
+            rate_block(
+                RATES["prevalence"],
+                grouping,
+                level,
+                numerator=positive_column,
+                denominator=count_column,
+                metric="calibration",
+                bin_index=b,
+            )
+        )
+    return blocks
+
+
+def score_blocks(
+    grouping: Grouping, level: float, *, has_label: bool, score_bins: int
+) -> list[MetricBlock]:
+    """Every score metric for one grouping (the threshold metrics are built separately)."""
+    blocks = [mean_block(grouping, level), std_block(grouping, level)]
+    smd = smd_block(grouping, level)
+    if smd is not None:
+        blocks.append(smd)
+    if has_label:
+        blocks.append(auc_block(grouping, level))
+        blocks.extend(calibration_blocks(grouping, level, score_bins))
+    return blocks
