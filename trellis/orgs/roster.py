@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -25,7 +24,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from trellis.core.services import UserFacingError, access_record, audit_record
-from trellis.interop.oneroster import RosterBundle, RosterError, read_roster
+from trellis.interop.oneroster import (
+    RosterBundle,
+    RosterError,
+    SchoolStats,
+    merge_student_store,
+    read_roster,
+)
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import can_manage_organization
 
@@ -93,8 +98,9 @@ def roster_import(
         with transaction.atomic():
             writer = _RosterWriter(actor=actor, scope=scope, bundle=bundle, report=report)
             result = writer.write()
-            partitions = writer.write_student_store(staging_dir / "store")
-            students = int(sum(stats[0] for stats in bundle.school_stats.values()))
+            merged = writer.write_student_store(store, staging_dir / "store")
+            writer.write_enrollment_counts(merged)
+            students = int(bundle.summary.get("students", 0))
             audit_record(
                 actor=actor, action="roster.import", target=writer.top, organization_id=writer.top.pk,
                 summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}",
@@ -104,21 +110,19 @@ def roster_import(
                 actor=actor, dataset="student roster", purpose="Roster import (pseudonymised on arrival)",
                 organization_id=writer.top.pk, rows_read=students,
             )
-            transaction.on_commit(lambda: _swap_partitions(store, partitions))
+            transaction.on_commit(lambda: _swap_store(store, staging_dir / "store"))
         result.scope_id = writer.top.pk
         report("Done", 1, 1)
         return result
 
 
-def _swap_partitions(store: Path, partitions: dict[int, Path]) -> None:
-    """Replace each district's folder in the student store with its newly written one."""
-    for district_id, new_dir in partitions.items():
-        target = store / f"district_id={district_id}"
-        old = store / f".old-{district_id}-{uuid.uuid4().hex}"
-        if target.exists():
-            target.rename(old)
-        new_dir.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+def _swap_store(store: Path, merged: Path) -> None:
+    """Put the merged store in place of the current one (two renames on the same disk)."""
+    old = store.parent / f".roster-old-{uuid.uuid4().hex}"
+    if store.exists():
+        store.rename(old)
+    merged.rename(store)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 class _RosterWriter:
@@ -206,7 +210,6 @@ class _RosterWriter:
             self.refuse("orgs.csv: the roster has no organizations Trellis can use (state, local, district or school).")
         tops.sort(key=lambda o: len(o.path))
         self.top = tops[0] if len(tops) == 1 else (self.scope or tops[0].parent or tops[0])
-        self.write_enrollment_counts()
 
     def parent_for(self, record: Any, kind: str, in_file: dict[str, Any]) -> Organization | None:
         if record.parent_sourced_id and record.parent_sourced_id in self.by_sourced_id:
@@ -229,15 +232,14 @@ class _RosterWriter:
             self.refuse(f'orgs.csv: "{record.name}" (sourcedId {record.sourced_id}) is outside '
                         f'{self.scope.name}. You can only import rosters for organizations you manage.')
 
-    def write_enrollment_counts(self) -> None:
-        """Enrollment and the economically disadvantaged share come from the student file:
-        counts per school, summed up the tree for the organizations in this roster."""
-        stats = self.bundle.school_stats
-        if not stats:
-            return
+    def write_enrollment_counts(self, stats: dict[str, SchoolStats]) -> None:
+        """Enrollment and the economically disadvantaged share come from the merged student
+        store: counts per school, summed up the tree, for the organizations in this roster."""
+        schools = {o.sourced_id: o for o in Organization.objects.filter(
+            kind=Organization.Kind.SCHOOL, sourced_id__in=list(stats))}
         totals: dict[int, list[int]] = {}
         for sourced_id, (students, disadvantaged, flagged) in stats.items():
-            school = self.by_sourced_id.get(sourced_id)
+            school = schools.get(sourced_id)
             if school is None:
                 continue
             for part in school.path.strip("/").split("/"):
@@ -245,7 +247,7 @@ class _RosterWriter:
                 entry[0] += students
                 entry[1] += disadvantaged
                 entry[2] += flagged
-        in_roster = {o.pk for o in self.by_sourced_id.values()}
+        in_roster = {int(part) for o in self.by_sourced_id.values() for part in o.path.strip("/").split("/")}
         changed = []
         for organization in Organization.objects.filter(pk__in=[pk for pk in totals if pk in in_roster]):
             students, disadvantaged, flagged = totals[organization.pk]
@@ -269,7 +271,7 @@ class _RosterWriter:
         for index, record in enumerate(staff, start=1):
             if index % 5000 == 0:
                 self.report("Adding staff accounts", index, len(staff))
-            active = record.status != "tobedeleted" and record.enabled
+            active = record.status != "tobedeleted" and record.enabled is not False
             primary = next((self.by_sourced_id.get(org) for _, org, is_primary in record.roles if is_primary), None)
             if primary is None and record.roles:
                 primary = self.by_sourced_id.get(record.roles[0][1])
@@ -281,18 +283,20 @@ class _RosterWriter:
                     self.refuse(f'users.csv: the username "{username}" (sourcedId {record.sourced_id}) already '
                                 f'belongs to another Trellis account. Give this person a different username.')
                 taken.add(username)
-                user = user_model(username=username, email=record.email or "", first_name=record.given_name[:150],
-                                  last_name=record.family_name[:150], is_active=active,
-                                  password=make_password(None))
+                given, family = record.given_name or "", record.family_name or ""
+                user = user_model(username=username, email=record.email or "", first_name=given[:150],
+                                  last_name=family[:150], is_active=active, password=make_password(None))
                 new_users.append(user)
-                new_people.append(Person(user=user, sourced_id=record.sourced_id, given_name=record.given_name,
-                                         family_name=record.family_name, email=record.email or "",
+                new_people.append(Person(user=user, sourced_id=record.sourced_id, given_name=given,
+                                         family_name=family, email=record.email or "",
                                          roster_role=roster_role, primary_organization=primary, is_active=active))
             else:
                 self.require_person_scope(person)
-                wanted = {"given_name": record.given_name, "family_name": record.family_name,
-                          "email": record.email or "", "roster_role": roster_role,
-                          "primary_organization_id": primary.pk if primary else None, "is_active": active}
+                # In a delta a field the file does not carry is None: keep what Trellis has.
+                given = {"given_name": record.given_name, "family_name": record.family_name,
+                         "email": record.email, "roster_role": roster_role or None,
+                         "primary_organization_id": primary.pk if primary else None, "is_active": active}
+                wanted = {k: v for k, v in given.items() if v is not None}
                 if any(getattr(person, k) != v for k, v in wanted.items()):
                     for k, v in wanted.items():
                         setattr(person, k, v)
@@ -314,7 +318,7 @@ class _RosterWriter:
         if changed_people:
             self.updated["Staff accounts"] = len(changed_people)
         self.write_memberships(staff)
-        if self.bundle.modes.get("users") == "bulk":
+        if self.bundle.modes.get("users.csv") == "bulk":
             self.deactivate_missing(staff)
 
     def require_person_scope(self, person: Person) -> None:
@@ -342,7 +346,12 @@ class _RosterWriter:
             [Membership(person_id=p, organization_id=o, role=r, from_roster=True) for p, o, r in sorted(new)],
             batch_size=5000, ignore_conflicts=True,
         )
-        if self.bundle.modes.get("roles", self.bundle.modes.get("users")) == "bulk":
+        removed = {(people[record.sourced_id], self.by_sourced_id[org].pk, trellis_role(role, self.by_sourced_id[org].kind).value)
+                   for record in staff for role, org, _ in record.removed_roles if org in self.by_sourced_id}
+        for person_id, organization_id, role in removed & current:
+            Membership.objects.filter(person_id=person_id, organization_id=organization_id, role=role,
+                                      from_roster=True).delete()
+        if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
             gone = current - wanted
             for person_id, organization_id, role in gone:
                 Membership.objects.filter(person_id=person_id, organization_id=organization_id, role=role,
@@ -372,38 +381,10 @@ class _RosterWriter:
             self.updated["Staff accounts switched off"] = len(gone)
 
     # Student store -------------------------------------------------------------------------------
-    def write_student_store(self, out: Path) -> dict[int, Path]:
-        """Write the pseudonymised student files partitioned by district, into ``out``."""
+    def write_student_store(self, current: Path, out: Path) -> dict[str, SchoolStats]:
+        """Merge the staged student files into a copy of the store, written to ``out``."""
         self.report("Writing the pseudonymised student store", 0, 1)
-        schools = [(o.sourced_id, int(o.path.strip("/").split("/")[-2]) if o.kind == Organization.Kind.SCHOOL
-                    else o.pk) for o in self.by_sourced_id.values()
-                   if o.kind in (Organization.Kind.SCHOOL, Organization.Kind.DISTRICT)]
-        partitions: dict[int, Path] = {}
-        if not schools:
-            return partitions
-        out.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect()
-        con.execute("CREATE TABLE school_district(school_sourced_id VARCHAR, district_id BIGINT)")
-        con.executemany("INSERT INTO school_district VALUES (?, ?)", schools)
-        for name, path in self.bundle.parquet.items():
-            if path is None or not Path(path).exists():
-                continue
-            con.execute(
-                f"COPY (SELECT f.*, sd.district_id FROM read_parquet(?) f "
-                f"JOIN school_district sd USING (school_sourced_id)) "
-                f"TO '{out / name}' (FORMAT parquet, PARTITION_BY (district_id), OVERWRITE_OR_IGNORE, "
-                f"FILENAME_PATTERN '{name}')",
-                [str(path)],
-            )
-        con.close()
-        for name in sorted(out.iterdir()):
-            for partition in name.iterdir():
-                district_id = int(partition.name.split("=", 1)[1])
-                target = partitions.setdefault(district_id, out / f"district_id={district_id}")
-                target.mkdir(exist_ok=True)
-                for file in partition.iterdir():
-                    file.rename(target / f"{name.name}.parquet")
-        return partitions
+        return merge_student_store(current, self.bundle, out)
 
 
 def _chunks(items: list[Any] | Iterable[Any], size: int) -> Iterable[list[Any]]:
