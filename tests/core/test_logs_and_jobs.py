@@ -89,3 +89,15 @@ def test_sign_in_succeeds_and_sign_out_needs_post(teacher):
     assert client.get(reverse("logout")).status_code == 405
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+def test_running_job_page_shows_a_progress_bar_that_polls(state_lead, tree):
+    job = Job.objects.create(kind="roster_import", title="Roster import", started_by=state_lead.user,
+                             status=Job.Status.RUNNING, step="Adding staff accounts", done=5, total=20)
+    client = Client()
+    client.login(username="state.lead", password=PASSWORD)
+    page = client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert '<progress id="job-bar" class="trellis-progress" max="100" value="25">25%</progress>' in page
+    assert 'hx-trigger="every 1s"' in page and "Adding staff accounts" in page
+    partial = client.get(reverse("job-detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="job-progress"')

@@ -1,0 +1,68 @@
+"""A state lead imports a roster in the browser and watches it run; a bad file is refused."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import PASSWORD
+from trellis.engine.synth.roster import generate_state
+from trellis.orgs.models import Organization, Person
+
+pytestmark = pytest.mark.browser
+
+
+def zip_folder(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, path.name)
+    return target
+
+
+@pytest.fixture
+def roster_zip(tmp_path) -> Path:
+    generate_state("small", seed=11, out_dir=tmp_path / "roster")
+    return zip_folder(tmp_path / "roster", tmp_path / "roster.zip")
+
+
+def test_state_lead_imports_a_roster_with_progress(page, state_lead, tree, roster_zip):
+    sign_in(page, "state.lead", PASSWORD)
+    page.get_by_role("link", name="Import a roster").click()
+    page.get_by_role("heading", name="Import a roster for State of Example").wait_for()
+    assert_accessible(page)
+    page.locator("input#id_roster").set_input_files(str(roster_zip))
+    page.get_by_role("button", name="Start the import").click()
+    page.get_by_role("heading", name="Roster import for State of Example").wait_for()
+    page.get_by_role("heading", name="Done").wait_for(timeout=60_000)
+    assert_accessible(page)
+    assert page.get_by_role("table", name="What was imported").is_visible()
+    assert Organization.objects.filter(kind="school").count() == 3 + 3
+    assert Person.objects.filter(sourced_id__isnull=False).count() > 50
+
+
+def test_a_refused_roster_names_the_file_row_and_column(page, district_lead, tree, tmp_path, roster_zip):
+    folder = tmp_path / "broken"
+    with zipfile.ZipFile(roster_zip) as archive:
+        archive.extractall(folder)
+    users = (folder / "users.csv").read_text().splitlines()
+    header = users[0].split(",")
+    cells = users[3].split(",")
+    cells[header.index("enabledUser")] = "maybe"
+    users[3] = ",".join(cells)
+    (folder / "users.csv").write_text("\n".join(users) + "\n")
+    broken = zip_folder(folder, tmp_path / "broken.zip")
+    before = (Organization.objects.count(), Person.objects.count())
+    sign_in(page, "district.lead", PASSWORD)
+    page.get_by_role("link", name="Import a roster").click()
+    page.locator("input#id_roster").set_input_files(str(broken))
+    page.get_by_role("button", name="Start the import").click()
+    page.get_by_role("heading", name="Nothing was changed").wait_for(timeout=60_000)
+    assert_accessible(page)
+    message = page.get_by_role("alert").inner_text()
+    assert "users.csv" in message and "row 4" in message and "enabledUser" in message
+    assert (Organization.objects.count(), Person.objects.count()) == before
+    shutil.rmtree(folder)
