@@ -27,7 +27,8 @@ def test_state_lead_signs_in_and_browses_districts(page, state_lead, tree):
     page.get_by_role("link", name="Audit log").click()
     page.get_by_role("heading", name="Audit log").wait_for()
     assert_accessible(page)
-    page.get_by_role("link", name="Student data access log").click()
+    page.get_by_role("link", name="Access log").click()
+    page.get_by_role("heading", name="Student data access log").wait_for()
     assert_accessible(page)
 
 

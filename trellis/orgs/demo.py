@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 
 from trellis.orgs.models import Organization, Person, Role
 from trellis.orgs.roster import roster_import
@@ -41,12 +42,13 @@ def demo_load(
 @transaction.atomic
 def demo_logins(*, password: str) -> list[tuple[str, str, str]]:
     state = Organization.objects.get(kind=Organization.Kind.STATE)
-    region = Organization.objects.filter(kind=Organization.Kind.REGION).order_by("name").first() or state
-    # A mid-sized district in the first region, so its pages have something to show.
+    # A district with several schools, so its pages have something to show, and its region.
     district = (
-        Organization.objects.filter(kind=Organization.Kind.DISTRICT, path__startswith=region.path)
-        .order_by("-enrollment", "name").first()
-    )
+        Organization.objects.filter(kind=Organization.Kind.DISTRICT, is_active=True)
+        .annotate(schools=Count("children")).filter(schools__gte=3)
+        .order_by("enrollment", "name").first()
+    ) or Organization.objects.filter(kind=Organization.Kind.DISTRICT).order_by("name").first()
+    region = district.parent if district.parent.kind == Organization.Kind.REGION else state
     school = Organization.objects.filter(kind=Organization.Kind.SCHOOL, parent=district).order_by("name").first()
     places = {"state": state, "region": region, "district": district, "school": school}
     logins = []

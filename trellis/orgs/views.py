@@ -57,7 +57,8 @@ def organization_page(request: HttpRequest, organization: Organization) -> HttpR
         "page": Paginator(rows, 50).get_page(request.GET.get("page")),
         "filter_form": form,
         "query": query.urlencode(),
-        "quartile": selectors.poverty_quartiles(organization.kind).get(organization.pk),
+        "quartile": selectors.poverty_quartiles(organization.kind).get(organization.pk)
+        if organization.kind in (Organization.Kind.DISTRICT, Organization.Kind.SCHOOL) else None,
         "quartile_labels": selectors.QUARTILE_LABELS,
         "staff": selectors.staff_list_for(user=request.user, organization=organization)[:25]
         if organization.kind == Organization.Kind.SCHOOL else None,
