@@ -9,6 +9,7 @@ commits.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -19,9 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from trellis.core.services import UserFacingError, access_record, audit_record
 from trellis.interop.oneroster import (
@@ -160,56 +163,69 @@ class _RosterWriter:
         order = {"state": 0, "local": 1, "district": 2, "school": 3}
         records.sort(key=lambda r: (order.get(r.type, 9), r.sourced_id))
         existing_state = list(Organization.objects.filter(kind=Organization.Kind.STATE)[:2])
-        for index, record in enumerate(records, start=1):
-            if index % 500 == 0:
-                self.report("Adding organizations", index, len(records))
-            kind = ORG_KINDS.get(record.type)
-            if kind is None:
-                continue
-            organization = known.get(record.sourced_id) or by_nces.get((kind, record.identifier))
-            if organization is None and kind == Organization.Kind.STATE and len(existing_state) == 1:
-                # One Trellis serves one state: its state row in any roster is that state.
-                organization = existing_state[0]
-            parent = self.parent_for(record, kind, in_file)
-            if organization is None:
-                if parent is None and kind != Organization.Kind.STATE:
-                    self.refuse(f'orgs.csv: the {record.type} "{record.name}" (sourcedId {record.sourced_id}) '
-                                f'has a parent that is neither in the file nor in Trellis. Add its parent '
-                                f'organization first.')
-                if parent is None and self.actor is not None:
-                    self.refuse("orgs.csv: only the command line can add a new state.")
-                if parent is not None:
-                    self.require_scope(parent, record)
-                organization = Organization(
-                    name=record.name, kind=kind, parent=parent, sourced_id=record.sourced_id,
-                    nces_id=record.identifier or "", locale=record.locale or "", path="/",
-                )
-                organization.save()
-                organization.path = f"{parent.path if parent else '/'}{organization.pk}/"
-                Organization.objects.filter(pk=organization.pk).update(path=organization.path)
-                self.created[kind.label] = self.created.get(kind.label, 0) + 1
-            else:
-                self.require_scope(organization, record)
-                changes = {
-                    "name": record.name,
-                    "nces_id": record.identifier or organization.nces_id,
-                    "locale": record.locale or organization.locale,
-                    "sourced_id": record.sourced_id,
-                    "is_active": record.status != "tobedeleted",
-                }
-                changed = {k: v for k, v in changes.items() if getattr(organization, k) != v}
-                if changed:
-                    for name, value in changed.items():
-                        setattr(organization, name, value)
-                    organization.save(update_fields=[*changed, "updated_at"])
-                    self.updated[kind.label] = self.updated.get(kind.label, 0) + 1
-            self.by_sourced_id[record.sourced_id] = organization
+        for level in range(4):
+            created: list[Organization] = []
+            for record in (r for r in records if order.get(r.type) == level):
+                kind = ORG_KINDS[record.type]
+                organization = known.get(record.sourced_id) or by_nces.get((kind, record.identifier))
+                if organization is None and kind == Organization.Kind.STATE and len(existing_state) == 1:
+                    # One Trellis serves one state: its state row in any roster is that state.
+                    organization = existing_state[0]
+                parent = self.parent_for(record, kind, in_file)
+                if organization is None:
+                    organization = self.new_organization(record, kind, parent)
+                    created.append(organization)
+                else:
+                    self.update_organization(organization, record, kind)
+                self.by_sourced_id[record.sourced_id] = organization
+            # Children of this level need their parents' ids and paths, so each level is
+            # written before the next is read.
+            Organization.objects.bulk_create(created, batch_size=2000)
+            for organization in created:
+                organization.path = f"{organization.parent.path if organization.parent else '/'}{organization.pk}/"
+            Organization.objects.bulk_update(created, ["path"], batch_size=2000)
+            for organization in created:
+                label = Organization.Kind(organization.kind).label
+                self.created[label] = self.created.get(label, 0) + 1
+            self.report("Adding organizations", level + 1, 4)
         tops = [o for o in self.by_sourced_id.values()
                 if not (o.parent_id and any(p.pk == o.parent_id for p in self.by_sourced_id.values()))]
         if not tops:
             self.refuse("orgs.csv: the roster has no organizations Trellis can use (state, local, district or school).")
         tops.sort(key=lambda o: len(o.path))
         self.top = tops[0] if len(tops) == 1 else (self.scope or tops[0].parent or tops[0])
+
+    def new_organization(self, record: Any, kind: str, parent: Organization | None) -> Organization:
+        if parent is None and kind != Organization.Kind.STATE:
+            self.refuse(f'orgs.csv: the {record.type} "{record.name}" (sourcedId {record.sourced_id}) '
+                        f'has a parent that is neither in the file nor in Trellis. Add its parent '
+                        f'organization first.')
+        if parent is None and self.actor is not None:
+            self.refuse("orgs.csv: only the command line can add a new state.")
+        if parent is not None:
+            self.require_scope(parent, record)
+        return Organization(
+            name=record.name, kind=kind, parent=parent, sourced_id=record.sourced_id,
+            nces_id=record.identifier or "", locale=record.locale or "", path="/",
+            is_active=record.status != "tobedeleted",
+        )
+
+    def update_organization(self, organization: Organization, record: Any, kind: str) -> None:
+        self.require_scope(organization, record)
+        changes = {
+            "name": record.name,
+            "nces_id": record.identifier or organization.nces_id,
+            "locale": record.locale or organization.locale,
+            "sourced_id": record.sourced_id,
+            "is_active": record.status != "tobedeleted",
+        }
+        changed = {k: v for k, v in changes.items() if getattr(organization, k) != v}
+        if changed:
+            for name, value in changed.items():
+                setattr(organization, name, value)
+            organization.save(update_fields=[*changed, "updated_at"])
+            label = Organization.Kind(kind).label
+            self.updated[label] = self.updated.get(label, 0) + 1
 
     def parent_for(self, record: Any, kind: str, in_file: dict[str, Any]) -> Organization | None:
         if record.parent_sourced_id and record.parent_sourced_id in self.by_sourced_id:
@@ -258,18 +274,22 @@ class _RosterWriter:
         Organization.objects.bulk_update(changed, ["enrollment", "econ_disadvantaged_share"], batch_size=2000)
 
     # Staff --------------------------------------------------------------------------------------
+    # A state roster carries hundreds of thousands of staff, so new rows go in with one
+    # executemany per table and existing rows are compared as plain tuples, not model objects.
     def write_staff(self) -> None:
         staff = list(self.bundle.staff)
+        fields = ("pk", "user_id", "given_name", "family_name", "email", "roster_role",
+                  "primary_organization_id", "is_active", "primary_organization__path")
+        existing = {row[0]: dict(zip(fields, row[1:], strict=True)) for row in
+                    Person.objects.filter(sourced_id__isnull=False).values_list("sourced_id", *fields)}
         user_model = get_user_model()
-        existing = {p.sourced_id: p for p in Person.objects.filter(
-            sourced_id__in=[s.sourced_id for s in staff]).select_related("user")}
-        usernames = {s.username or s.sourced_id for s in staff if s.sourced_id not in existing}
-        taken = set()
-        for chunk in _chunks(sorted(usernames), 5000):
-            taken.update(user_model.objects.filter(username__in=chunk).values_list("username", flat=True))
-        new_users, new_people, changed_people, changed_users = [], [], [], []
+        taken = set(user_model.objects.values_list("username", flat=True))
+        new_users: list[tuple[Any, ...]] = []
+        new_people: list[tuple[Any, ...]] = []
+        changed: list[Person] = []
+        user_activity: dict[int, bool] = {}
         for index, record in enumerate(staff, start=1):
-            if index % 5000 == 0:
+            if index % 20000 == 0:
                 self.report("Adding staff accounts", index, len(staff))
             active = record.status != "tobedeleted" and record.enabled is not False
             primary = next((self.by_sourced_id.get(org) for _, org, is_primary in record.roles if is_primary), None)
@@ -283,81 +303,79 @@ class _RosterWriter:
                     self.refuse(f'users.csv: the username "{username}" (sourcedId {record.sourced_id}) already '
                                 f'belongs to another Trellis account. Give this person a different username.')
                 taken.add(username)
-                given, family = record.given_name or "", record.family_name or ""
-                user = user_model(username=username, email=record.email or "", first_name=given[:150],
-                                  last_name=family[:150], is_active=active, password=make_password(None))
-                new_users.append(user)
-                new_people.append(Person(user=user, sourced_id=record.sourced_id, given_name=given,
-                                         family_name=family, email=record.email or "",
-                                         roster_role=roster_role, primary_organization=primary, is_active=active))
-            else:
-                self.require_person_scope(person)
-                # In a delta a field the file does not carry is None: keep what Trellis has.
-                given = {"given_name": record.given_name, "family_name": record.family_name,
-                         "email": record.email, "roster_role": roster_role or None,
-                         "primary_organization_id": primary.pk if primary else None, "is_active": active}
-                wanted = {k: v for k, v in given.items() if v is not None}
-                if any(getattr(person, k) != v for k, v in wanted.items()):
-                    for k, v in wanted.items():
-                        setattr(person, k, v)
-                    changed_people.append(person)
-                    if person.user.is_active != active:
-                        person.user.is_active = active
-                        changed_users.append(person.user)
-        for chunk in _chunks(new_users, 5000):
-            user_model.objects.bulk_create(chunk)
-        for person in new_people:
-            person.user_id = person.user.pk
-        for chunk in _chunks(new_people, 5000):
-            Person.objects.bulk_create(chunk)
-        Person.objects.bulk_update(changed_people, ["given_name", "family_name", "email", "roster_role",
-                                                    "primary_organization", "is_active"], batch_size=2000)
-        user_model.objects.bulk_update(changed_users, ["is_active"], batch_size=2000)
+                given, family = (record.given_name or "")[:150], (record.family_name or "")[:150]
+                new_users.append((unusable_password(), username, given, family, record.email or "", active))
+                new_people.append((record.sourced_id, given, family, record.email or "", roster_role,
+                                   primary.pk if primary else None, active))
+                continue
+            self.require_person_scope(record.sourced_id, person)
+            # In a delta a field the file does not carry is None: keep what Trellis has.
+            given_values = {"given_name": record.given_name, "family_name": record.family_name,
+                            "email": record.email, "roster_role": roster_role or None,
+                            "primary_organization_id": primary.pk if primary else None, "is_active": active}
+            wanted = {k: v for k, v in given_values.items() if v is not None}
+            if any(person[k] != v for k, v in wanted.items()):
+                values = {k: person[k] for k in given_values} | wanted
+                changed.append(Person(pk=person["pk"], user_id=person["user_id"], **values))
+                if person["is_active"] != active:
+                    user_activity[person["user_id"]] = active
+        self.report("Adding staff accounts", len(staff), len(staff))
+        insert_users(new_users)
+        user_ids = dict(user_model.objects.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+                        .values_list("username", "pk")) if new_users else {}
+        insert_rows(Person, ("user", "sourced_id", "given_name", "family_name", "email", "roster_role",
+                             "primary_organization", "is_active"),
+                    [(user_ids[user[1]], *person) for user, person in zip(new_users, new_people, strict=True)])
+        Person.objects.bulk_update(changed, ["given_name", "family_name", "email", "roster_role",
+                                             "primary_organization", "is_active"], batch_size=2000)
+        for active in (True, False):
+            ids = [pk for pk, value in user_activity.items() if value is active]
+            for chunk in _chunks(ids, 5000):
+                user_model.objects.filter(pk__in=chunk).update(is_active=active)
         if new_people:
             self.created["Staff accounts"] = len(new_people)
-        if changed_people:
-            self.updated["Staff accounts"] = len(changed_people)
+        if changed:
+            self.updated["Staff accounts"] = len(changed)
         self.write_memberships(staff)
         if self.bundle.modes.get("users.csv") == "bulk":
             self.deactivate_missing(staff)
 
-    def require_person_scope(self, person: Person) -> None:
-        if self.scope is None or person.primary_organization is None:
+    def require_person_scope(self, sourced_id: str, person: dict[str, Any]) -> None:
+        path = person["primary_organization__path"]
+        if self.scope is None or path is None:
             return
-        if not person.primary_organization.path.startswith(self.scope.path):
-            self.refuse(f"users.csv: a staff member in this roster (sourcedId {person.sourced_id}) already "
-                        f"belongs to {person.primary_organization.name}, outside {self.scope.name}.")
+        if not path.startswith(self.scope.path):
+            self.refuse(f"users.csv: a staff member in this roster (sourcedId {sourced_id}) already "
+                        f"belongs to an organization outside {self.scope.name}.")
 
     def write_memberships(self, staff: list[Any]) -> None:
-        people = dict(Person.objects.filter(sourced_id__in=[s.sourced_id for s in staff])
-                      .values_list("sourced_id", "pk"))
-        wanted: set[tuple[int, int, str]] = set()
-        for record in staff:
-            for roster_role, org_sourced_id, _primary in record.roles:
+        listed = {s.sourced_id for s in staff}
+        people = {sid: pk for sid, pk in Person.objects.filter(sourced_id__isnull=False)
+                  .values_list("sourced_id", "pk") if sid in listed}
+
+        def memberships(pairs: Iterable[tuple[str, str, str]]) -> set[tuple[int, int, str]]:
+            found = set()
+            for sourced_id, roster_role, org_sourced_id in pairs:
                 organization = self.by_sourced_id.get(org_sourced_id)
-                if organization is None:
-                    continue
-                wanted.add((people[record.sourced_id], organization.pk,
-                            trellis_role(roster_role, organization.kind).value))
-        current = set(Membership.objects.filter(person_id__in=people.values(), from_roster=True)
-                      .values_list("person_id", "organization_id", "role"))
-        new = wanted - current
-        Membership.objects.bulk_create(
-            [Membership(person_id=p, organization_id=o, role=r, from_roster=True) for p, o, r in sorted(new)],
-            batch_size=5000, ignore_conflicts=True,
-        )
-        removed = {(people[record.sourced_id], self.by_sourced_id[org].pk, trellis_role(role, self.by_sourced_id[org].kind).value)
-                   for record in staff for role, org, _ in record.removed_roles if org in self.by_sourced_id}
-        for person_id, organization_id, role in removed & current:
+                if organization is not None:
+                    found.add((people[sourced_id], organization.pk, trellis_role(roster_role, organization.kind).value))
+            return found
+
+        wanted = memberships((s.sourced_id, role, org) for s in staff for role, org, _ in s.roles)
+        removed = memberships((s.sourced_id, role, org) for s in staff for role, org, _ in s.removed_roles)
+        person_ids = set(people.values())
+        current = {row for row in Membership.objects.filter(from_roster=True)
+                   .values_list("person_id", "organization_id", "role") if row[0] in person_ids}
+        new = sorted(wanted - current)
+        insert_rows(Membership, ("person", "organization", "role", "from_roster"), [(*m, True) for m in new])
+        if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
+            removed |= current - wanted
+        gone = removed & current
+        for person_id, organization_id, role in gone:
             Membership.objects.filter(person_id=person_id, organization_id=organization_id, role=role,
                                       from_roster=True).delete()
-        if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
-            gone = current - wanted
-            for person_id, organization_id, role in gone:
-                Membership.objects.filter(person_id=person_id, organization_id=organization_id, role=role,
-                                          from_roster=True).delete()
-            if gone:
-                self.updated["Roles removed"] = len(gone)
+        if gone:
+            self.updated["Roles removed"] = len(gone)
         if new:
             self.created["Roles"] = len(new)
 
@@ -367,16 +385,15 @@ class _RosterWriter:
         listed = {s.sourced_id for s in staff}
         paths = {o.path for o in self.by_sourced_id.values()}
         top_paths = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-        missing = Person.objects.filter(is_active=True, sourced_id__isnull=False)
-        from django.db.models import Q
         query = Q()
         for path in top_paths:
             query |= Q(primary_organization__path__startswith=path)
-        gone = [p for p in missing.filter(query) if p.sourced_id not in listed]
-        for person in gone:
-            person.is_active = False
-        Person.objects.bulk_update(gone, ["is_active"], batch_size=2000)
-        get_user_model().objects.filter(pk__in=[p.user_id for p in gone]).update(is_active=False)
+        gone = [(pk, user_id) for sourced_id, pk, user_id in
+                Person.objects.filter(query, is_active=True, sourced_id__isnull=False)
+                .values_list("sourced_id", "pk", "user_id") if sourced_id not in listed]
+        for chunk in _chunks(gone, 5000):
+            Person.objects.filter(pk__in=[pk for pk, _ in chunk]).update(is_active=False)
+            get_user_model().objects.filter(pk__in=[user_id for _, user_id in chunk]).update(is_active=False)
         if gone:
             self.updated["Staff accounts switched off"] = len(gone)
 
@@ -385,6 +402,41 @@ class _RosterWriter:
         """Merge the staged student files into a copy of the store, written to ``out``."""
         self.report("Writing the pseudonymised student store", 0, 1)
         return merge_student_store(current, self.bundle, out)
+
+
+def unusable_password() -> str:
+    """What Django's ``make_password(None)`` stores, without its slow per-character random choice:
+    rostered staff sign in through their district until someone sets them a password."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+def insert_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows of ``model`` with one executemany per batch (timestamps set to now)."""
+    if not rows:
+        return
+    meta = model._meta
+    now = meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    columns = [meta.get_field(name).column for name in fields] + ["created_at", "updated_at"]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 20000):
+            cursor.executemany(sql, [(*row, now, now) for row in chunk])
+
+
+def insert_users(rows: list[tuple[Any, ...]]) -> None:
+    """Insert staff accounts: (password, username, first_name, last_name, email, is_active)."""
+    if not rows:
+        return
+    meta = get_user_model()._meta
+    joined = meta.get_field("date_joined").get_db_prep_save(timezone.now(), connection)
+    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} (password, username, first_name, "
+           f"last_name, email, is_active, is_superuser, is_staff, date_joined) "
+           f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 20000):
+            cursor.executemany(sql, [(*row, False, False, joined) for row in chunk])
 
 
 def _chunks(items: list[Any] | Iterable[Any], size: int) -> Iterable[list[Any]]:
