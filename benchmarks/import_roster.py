@@ -26,11 +26,12 @@ FLOOR = """
 import sys, duckdb
 from pathlib import Path
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 rows = 0
 for path in sorted(Path(sys.argv[1]).glob("*.csv")):
     if path.name == "manifest.csv":
         continue
-    con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv('{path}', header=true, all_varchar=true)")
+    con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv('{path}')")
     rows += con.execute("SELECT count(*) FROM t").fetchone()[0]
 print(rows)
 """

@@ -272,7 +272,7 @@ def test_a_failure_while_rendering_exits_1_and_writes_nothing(
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("the renderer broke")
 
-    monkeypatch.setattr("trellis.cli.audit.render_report", broken)
+    monkeypatch.setattr("trellis.engine.fairness.report.render_report", broken)
     result = invoke(
         schools_csv, *BASE, "--json", tmp_path / "a.json", "--html", tmp_path / "a.html"
     )

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,19 +17,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from trellis.engine.fairness import AuditInputError, AuditResult
-from trellis.engine.fairness import audit as run_audit
-from trellis.engine.fairness.report import (
-    findings,
-    format_ratio,
-    format_value,
-    group_label,
-    level_text,
-    metric_title,
-    render_report,
-    shown_rows,
-)
-from trellis.engine.suppression import SuppressionPolicy
+if TYPE_CHECKING:
+    from trellis.engine.fairness import AuditResult
+    from trellis.engine.suppression import SuppressionPolicy
 
 JSON_KEYS: tuple[str, ...] = (
     "attributes",
@@ -136,6 +126,13 @@ def audit(
     and --html always show the published view, with small groups suppressed. Exit code 2 for bad
     input, 1 for any other failure; no output file is left behind on failure.
     """
+    # The engine (numpy, scipy, DuckDB) loads only when an audit runs, so every other
+    # trellis command starts fast.
+    from trellis.engine.fairness import AuditInputError
+    from trellis.engine.fairness import audit as run_audit
+    from trellis.engine.fairness.report import render_report
+    from trellis.engine.suppression import SuppressionPolicy
+
     console = Console(highlight=False)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
@@ -320,6 +317,8 @@ def _print_summary(
     written: dict[Path, str],
     publish: bool,
 ) -> None:
+    from trellis.engine.fairness.report import findings, level_text, shown_rows
+
     rows = shown_rows(result, policy)
     overall = next(r for r in rows if r.metric == "count" and not r.attributes)
     total = f"fewer than {policy.min_n}" if overall.n is None else f"{overall.n:,}"
@@ -365,6 +364,14 @@ def _print_summary(
 
 
 def _metric_table(result: AuditResult, rows: Sequence[Any]) -> Table:
+    from trellis.engine.fairness.report import (
+        format_ratio,
+        format_value,
+        group_label,
+        level_text,
+        metric_title,
+    )
+
     metric, threshold = _main_metric(result, rows)
     level = level_text(result.level)
     table = Table(title=f"{metric_title(metric, threshold)} by group (published view)")

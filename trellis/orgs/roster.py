@@ -183,7 +183,7 @@ class _RosterWriter:
             Organization.objects.bulk_create(created, batch_size=2000)
             for organization in created:
                 organization.path = f"{organization.parent.path if organization.parent else '/'}{organization.pk}/"
-            Organization.objects.bulk_update(created, ["path"], batch_size=2000)
+            update_rows(Organization, ("path",), [(o.path, o.pk) for o in created])
             for organization in created:
                 label = Organization.Kind(organization.kind).label
                 self.created[label] = self.created.get(label, 0) + 1
@@ -271,7 +271,8 @@ class _RosterWriter:
             if organization.enrollment != students or organization.econ_disadvantaged_share != share:
                 organization.enrollment, organization.econ_disadvantaged_share = students, share
                 changed.append(organization)
-        Organization.objects.bulk_update(changed, ["enrollment", "econ_disadvantaged_share"], batch_size=2000)
+        update_rows(Organization, ("enrollment", "econ_disadvantaged_share"),
+                    [(o.enrollment, o.econ_disadvantaged_share, o.pk) for o in changed])
 
     # Staff --------------------------------------------------------------------------------------
     # A state roster carries hundreds of thousands of staff, so new rows go in with one
@@ -423,6 +424,18 @@ def insert_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any,
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, 20000):
             cursor.executemany(sql, [(*row, now, now) for row in chunk])
+
+
+def update_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Set ``fields`` on many rows, each given as (*values, pk), with one executemany per batch."""
+    if not rows:
+        return
+    meta = model._meta
+    assignments = ", ".join(f"{connection.ops.quote_name(meta.get_field(f).column)} = %s" for f in fields)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE id = %s"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 20000):
+            cursor.executemany(sql, chunk)
 
 
 def insert_users(rows: list[tuple[Any, ...]]) -> None:

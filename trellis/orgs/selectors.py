@@ -90,7 +90,9 @@ def children_for(
     query = query.annotate(
         staff_count=Count("memberships__person", filter=Q(memberships__person__is_active=True), distinct=True)
     )
-    ordering = {"name": ["name"], "enrollment": ["-enrollment", "name"], "poverty": ["-econ_disadvantaged_share", "name"]}
+    ordering = {
+        "name": ["name"], "enrollment": ["-enrollment", "name"], "poverty": ["-econ_disadvantaged_share", "name"],
+    }
     query = query.order_by(*ordering.get(order, ["name"]))
     organizations = list(query)
     quartiles: dict[int, int] = {}
