@@ -135,6 +135,28 @@ def binary_expression(column: str, duckdb_type: str, quote: str = '"') -> str:
     )
 
 
+def binary_key(column: str, duckdb_type: str, quote: str = '"') -> str:
+    """The grouping key for a binary column in the reduction.
+
+    Boolean and integer columns are grouped by their raw values, which is cheaper than mapping
+    every row; :func:`map_binary_key` maps the few grain rows afterwards. Other types are mapped
+    in SQL by :func:`binary_expression`.
+    """
+    if _kind(duckdb_type) in ("boolean", "integer"):
+        return _quoted(column, quote)
+    return binary_expression(column, duckdb_type, quote)
+
+
+def map_binary_key(grain: pa.Table, key: str) -> pa.Table:
+    """Map a raw boolean or integer grain key to 1, 0 or NULL (anything else), as in SQL."""
+    raw = grain.column(key)
+    if pa.types.is_boolean(raw.type):
+        mapped = pc.cast(raw, pa.int64())
+    else:
+        mapped = pc.if_else(pc.is_in(raw, pa.array([0, 1], raw.type)), pc.cast(raw, pa.int64()), None)
+    return grain.set_column(grain.schema.get_field_index(key), key, mapped)
+
+
 def ordinal_expression(column: str, duckdb_type: str, quote: str = '"') -> str:
     """SQL mapping an ordinal score column to an integer, or NULL if missing or not whole."""
     name = _quoted(column, quote)
@@ -189,11 +211,11 @@ def reduction_sql(
     else:
         if spec.prediction is not None:
             inner.append(
-                f"{binary_expression(spec.prediction, types[spec.prediction], quote)} AS p"
+                f"{binary_key(spec.prediction, types[spec.prediction], quote)} AS p"
             )
             keys.append("p")
         if spec.label is not None:
-            inner.append(f"{binary_expression(spec.label, types[spec.label], quote)} AS y")
+            inner.append(f"{binary_key(spec.label, types[spec.label], quote)} AS y")
             keys.append("y")
     if spec.score is not None:
         if score_range is None:
@@ -320,6 +342,10 @@ def reduce_source(source: Source, spec: ReductionSpec) -> tuple[pa.Table, ScoreR
         raise AuditInputError(f"cannot read {source.description}: {exc}") from exc
     if grain.num_rows == 0 or (pc.sum(grain.column("n")).as_py() or 0) == 0:
         raise AuditInputError(f"{source.description} has no rows")
+    if not spec.ordinal:
+        for key, column in (("p", spec.prediction), ("y", spec.label)):
+            if column is not None and _kind(source.types[column]) in ("boolean", "integer"):
+                grain = map_binary_key(grain, key)
     checks: list[tuple[str, str | None, str, str]] = []
     if spec.ordinal:
         checks = [
