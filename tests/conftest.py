@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trellis.orgs.models import Organization, Person

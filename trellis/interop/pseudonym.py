@@ -29,7 +29,7 @@ import hmac
 from collections.abc import Sequence
 
 import duckdb
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 
 PSEUDONYM_HEX_CHARS = 32
 MIN_KEY_BYTES = 16
@@ -38,7 +38,7 @@ _IPAD_VARIABLE = "trellis_hmac_ipad"
 _OPAD_VARIABLE = "trellis_hmac_opad"
 
 
-def _check_key(key: bytes) -> None:
+def check_key(key: bytes) -> None:
     if not isinstance(key, bytes | bytearray):
         raise TypeError("the pseudonym key must be bytes")
     if len(key) < MIN_KEY_BYTES:
@@ -60,7 +60,7 @@ def pseudonymise(key: bytes, sourced_id: str) -> str:
     str
         ``hex(HMAC-SHA256(key, sourced_id))[:32]``.
     """
-    _check_key(key)
+    check_key(key)
     digest = hmac.new(bytes(key), sourced_id.encode("utf-8"), hashlib.sha256).hexdigest()
     return digest[:PSEUDONYM_HEX_CHARS]
 
@@ -76,7 +76,7 @@ def _padded_keys(key: bytes) -> tuple[bytes, bytes]:
 
 def register_pseudonym_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """Make :func:`pseudonym_sql` usable on ``con`` with ``key``."""
-    _check_key(key)
+    check_key(key)
     inner, outer = _padded_keys(bytes(key))
     con.execute(f"SET VARIABLE {_IPAD_VARIABLE} = $1::BLOB", [inner])
     con.execute(f"SET VARIABLE {_OPAD_VARIABLE} = $1::BLOB", [outer])
@@ -88,14 +88,10 @@ def pseudonym_sql(expression: str) -> str:
     The connection must have had :func:`register_pseudonym_key` called on it.
     """
     inner = f"sha256(getvariable('{_IPAD_VARIABLE}') || encode({expression}))"
-    return (
-        f"left(sha256(getvariable('{_OPAD_VARIABLE}') || unhex({inner})), {PSEUDONYM_HEX_CHARS})"
-    )
+    return f"left(sha256(getvariable('{_OPAD_VARIABLE}') || unhex({inner})), {PSEUDONYM_HEX_CHARS})"
 
 
-def pseudonymise_column(
-    key: bytes, values: pa.Array | pa.ChunkedArray | Sequence[str | None]
-) -> pa.Array:
+def pseudonymise_column(key: bytes, values: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Array:
     """Pseudonymise a column of identifiers at once; nulls stay null.
 
     Gives exactly ``[pseudonymise(key, v) for v in values]``.
@@ -108,9 +104,7 @@ def pseudonymise_column(
     try:
         register_pseudonym_key(con, key)
         con.register("trellis_ids", table)
-        result = con.sql(
-            f"SELECT {pseudonym_sql('value')} AS pseudonym FROM trellis_ids"
-        ).to_arrow_table()
+        result = con.sql(f"SELECT {pseudonym_sql('value')} AS pseudonym FROM trellis_ids").to_arrow_table()
     finally:
         con.close()
     return result.column("pseudonym").combine_chunks()

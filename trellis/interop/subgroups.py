@@ -38,9 +38,7 @@ TWO_OR_MORE_RACES = "MU7"
 #: EDFacts race/ethnicity code -> label, in display order.
 RACE_ETHNICITY: dict[str, Label] = {
     HISPANIC_LATINO: Label("Hispanic or Latino", "Hispano o latino"),
-    AMERICAN_INDIAN_ALASKA_NATIVE: Label(
-        "American Indian or Alaska Native", "Indígena americano o nativo de Alaska"
-    ),
+    AMERICAN_INDIAN_ALASKA_NATIVE: Label("American Indian or Alaska Native", "Indígena americano o nativo de Alaska"),
     ASIAN: Label("Asian", "Asiático"),
     BLACK_AFRICAN_AMERICAN: Label("Black or African American", "Negro o afroamericano"),
     NATIVE_HAWAIIAN_PACIFIC_ISLANDER: Label(
@@ -65,14 +63,10 @@ SUBGROUP_COLUMNS: dict[str, Label] = {
     "sex": Label("Sex", "Sexo"),
     "english_learner": Label("English learners", "Estudiantes de inglés"),
     "disability": Label("Students with disabilities", "Estudiantes con discapacidades"),
-    "economically_disadvantaged": Label(
-        "Economically disadvantaged students", "Estudiantes en desventaja económica"
-    ),
+    "economically_disadvantaged": Label("Economically disadvantaged students", "Estudiantes en desventaja económica"),
     "homeless": Label("Students experiencing homelessness", "Estudiantes sin hogar"),
     "foster_care": Label("Students in foster care", "Estudiantes en cuidado de crianza"),
-    "military_connected": Label(
-        "Military-connected students", "Estudiantes de familias militares"
-    ),
+    "military_connected": Label("Military-connected students", "Estudiantes de familias militares"),
     "migrant": Label("Migrant students", "Estudiantes migrantes"),
 }
 

@@ -1,29 +1,36 @@
 """The attacker's linear program: how far can a suppressed cell move, given what is published?
 
-For an audited count column ``c`` with denominator chain ``c -> d -> ... -> n`` (``n`` alone for
-the size column), the variables are the finest-cell counts of every column in the chain. The
-attacker knows:
+Let ``c -> d -> ... -> n`` be the audited count column and its chain of denominators (``n``
+alone for the size column). The variables are the finest-cell counts of each column of the
+chain. The attacker knows:
 
-- every published cell of every column in the chain: ``sum(x[col, k] for k in cell) = value``;
-- ``x >= 0``, and ``x[c, k] <= x[d, k]`` for each numerator/denominator pair (a count of
-  students with an outcome never exceeds the group it is counted in).
+- every published cell of every column of the chain: ``sum(x[col, k] for k in cell) == value``;
+- ``0 <= x[c, k] <= x[d, k] <= ... <= x[n, k]``: counts are non-negative and a numerator never
+  exceeds its denominator;
+- every suppressed cell of ``n`` holds at least one student, because empty groups are always
+  published (a public rule, so the attacker is assumed to know it).
 
 The feasible interval of a suppressed cell ``s`` of ``c`` is ``[min, max]`` of
 ``sum(x[c, k] for k in s)`` over that polytope (the LP relaxation: integrality is ignored, which
-only widens intervals by less than one student and keeps the audit fast). Columns outside the
-chain, and relations between columns that are not declared as denominators, are not modelled.
+widens intervals by less than one student and keeps the audit fast). Relations between columns
+other than a numerator and its denominator are not modelled.
+
+The LP is written in the differences ``w[0] = x[c]``, ``w[1] = x[d] - x[c]``, ...: then every
+variable is simply non-negative and ``x[col] = w[0] + ... + w[position of col]``, which avoids
+one coupling row per finest cell. Finest cells that a published zero pins to zero are removed.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeWarning, linprog
 
 from trellis.engine.suppression.layout import Layout, build_layout
 from trellis.engine.suppression.result import SuppressionResult
@@ -35,143 +42,16 @@ TOLERANCE = 1e-6
 
 @dataclass(frozen=True, eq=False)
 class Solution:
-    """One optimal vertex: the audited column's finest values, the optimum and its proof.
+    """One optimum: the audited column's finest values, the optimal value and its proof.
 
-    ``certificate`` lists the published cells of the audited column whose constraints carry a
-    non-zero dual value: the optimum cannot move unless one of them is suppressed.
+    ``certificate`` lists published cells of the audited column whose constraints the proof of
+    optimality uses (non-zero dual values, plus published zeros that pin the cell's finest
+    cells): the optimum cannot move unless one of them is suppressed.
     """
 
     point: np.ndarray
     value: float
     certificate: tuple[int, ...]
-
-
-class ChainModel:
-    """The attacker's LP for one audited column, built once per suppression pattern.
-
-    Parameters
-    ----------
-    layout : Layout
-        Published cells over finest cells.
-    chain : sequence of str
-        The audited column first, then its denominator, its denominator's, ..., ``n``.
-    published : sequence of numpy.ndarray
-        For each chain column, a boolean mask over published cells: ``True`` where published.
-    protection : float
-        Used only to size the box that keeps every LP bounded (see ``box``).
-    """
-
-    def __init__(
-        self,
-        layout: Layout,
-        chain: Sequence[str],
-        published: Sequence[np.ndarray],
-        protection: float,
-    ) -> None:
-        self.layout = layout
-        n_finest = layout.n_finest
-        values = [layout.values(column) for column in chain]
-        # An upper bound for finest cells no published cell covers: the attacker's feasible set
-        # is cut by it, so widths can only be under-estimated (a safe error), and it is far enough
-        # above any true count that a cell free to grow still shows a width above `protection`.
-        total = float(layout.counts[chain[-1]].sum())
-        self.box = total + protection + 1.0
-
-        own_bounds = [self._row_bounds(mask, value) for mask, value in zip(published, values)]
-        # Ancestors' bounds flow down the chain (x[c] <= x[d] <= ... <= x[n]). The audited
-        # column's own published cells stay explicit constraints, never folded into bounds, so
-        # that every proof that pins a suppressed cell names the published cells it uses.
-        upper: list[np.ndarray] = [np.empty(0)] * len(chain)
-        running = np.full(n_finest, np.inf)
-        for position in range(len(chain) - 1, 0, -1):
-            running = np.minimum(running, own_bounds[position])
-            upper[position] = running
-        upper[0] = running.copy()
-        self.unbounded = np.isinf(upper[0]) & np.isinf(own_bounds[0])
-
-        self.free: list[np.ndarray] = []
-        blocks_eq: list[sp.csr_matrix] = []
-        b_eq: list[np.ndarray] = []
-        bounds: list[np.ndarray] = []
-        for position, (mask, value) in enumerate(zip(published, values)):
-            free = np.flatnonzero(upper[position] > 0)
-            self.free.append(free)
-            rows = np.flatnonzero(mask if position == 0 else mask & (value > 0))
-            if position == 0:
-                self.rows = rows
-            blocks_eq.append(layout.membership[rows][:, free])
-            b_eq.append(value[rows].astype(np.float64))
-            bounds.append(np.minimum(upper[position][free], self.box))
-        self.n_vars0 = int(self.free[0].size)
-
-        couplings: list[sp.csr_matrix] = []
-        offsets = np.cumsum([0] + [free.size for free in self.free])
-        for position in range(len(chain) - 1):
-            # free[position] is a subset of free[position + 1] because bounds only shrink down
-            # the chain.
-            here, below = self.free[position], self.free[position + 1]
-            columns_below = np.searchsorted(below, here)
-            n_rows = here.size
-            rows_index = np.arange(n_rows)
-            coupling = sp.csr_matrix(
-                (
-                    np.concatenate([np.ones(n_rows), -np.ones(n_rows)]),
-                    (
-                        np.concatenate([rows_index, rows_index]),
-                        np.concatenate(
-                            [offsets[position] + np.arange(n_rows), offsets[position + 1] + columns_below]
-                        ),
-                    ),
-                ),
-                shape=(n_rows, int(offsets[-1])),
-            )
-            couplings.append(coupling)
-
-        self.a_eq = sp.block_diag(blocks_eq, format="csc") if blocks_eq else None
-        self.b_eq = np.concatenate(b_eq)
-        self.a_ub = sp.vstack(couplings, format="csc") if couplings else None
-        self.b_ub = np.zeros(self.a_ub.shape[0]) if self.a_ub is not None else None
-        self.bounds = np.column_stack([np.zeros(int(offsets[-1])), np.concatenate(bounds)])
-        self.n_solves = 0
-
-    def _row_bounds(self, mask: np.ndarray, value: np.ndarray) -> np.ndarray:
-        """For each finest cell, the smallest published value of a cell containing it."""
-        bound = np.full(self.layout.n_finest, np.inf)
-        for cells in self.layout.cell_of:
-            bound = np.minimum(bound, np.where(mask[cells], value[cells], np.inf))
-        return bound
-
-    def objective(self, weights: dict[int, float]) -> np.ndarray:
-        """Objective over the LP variables: ``sum(weight * cell)`` over audited-column cells."""
-        cells = np.fromiter(weights, dtype=np.int64)
-        factors = np.fromiter(weights.values(), dtype=np.float64)
-        row = sp.csr_matrix(factors[None, :]) @ self.layout.membership[cells]
-        dense = np.asarray(row.todense()).ravel()[self.free[0]]
-        full = np.zeros(self.bounds.shape[0])
-        full[: self.n_vars0] = dense
-        return full
-
-    def solve(self, weights: dict[int, float], *, maximise: bool) -> Solution:
-        """Minimise or maximise ``sum(weight * cell)``; return the vertex and its proof."""
-        cost = self.objective(weights)
-        result = linprog(
-            -cost if maximise else cost,
-            A_ub=self.a_ub,
-            b_ub=self.b_ub,
-            A_eq=self.a_eq,
-            b_eq=self.b_eq,
-            bounds=self.bounds,
-            method="highs",
-        )
-        self.n_solves += 1
-        if result.status != 0:
-            raise RuntimeError(f"suppression audit LP failed: {result.message}")
-        point = np.zeros(self.layout.n_finest)
-        point[self.free[0]] = result.x[: self.n_vars0]
-        duals = np.asarray(result.eqlin.marginals)[: self.rows.size]
-        certificate = tuple(int(cell) for cell in self.rows[np.abs(duals) > 1e-9])
-        value = -result.fun if maximise else result.fun
-        return Solution(point=point, value=float(value), certificate=certificate)
 
 
 def chain_of(column: str, denominators: dict[str, str]) -> tuple[str, ...]:
@@ -180,6 +60,148 @@ def chain_of(column: str, denominators: dict[str, str]) -> tuple[str, ...]:
     while chain[-1] != "n":
         chain.append(denominators[chain[-1]])
     return tuple(chain)
+
+
+class AttackerModel:
+    """The attacker's LP for one column and one suppression pattern, built once, solved often.
+
+    Parameters
+    ----------
+    layout : Layout
+        Published cells over finest cells.
+    chain : sequence of str
+        The audited column, then its denominator, ..., ending at ``"n"``.
+    published : sequence of numpy.ndarray
+        For each column of the chain, a boolean mask over published cells (``True`` where
+        published).
+    protection : float
+        Used only to size the box that keeps every LP bounded.
+    known_denominator : bool
+        For a numerator column, give the attacker the true finest-cell counts of its
+        denominator instead of the denominator chain's published cells: a stronger attacker and
+        a smaller LP (one block of variables, bounded by those counts). A cell protected
+        against it is protected against the real one, so it serves as a cheap first check.
+    """
+
+    def __init__(
+        self,
+        layout: Layout,
+        chain: Sequence[str],
+        published: Sequence[np.ndarray],
+        protection: float,
+        *,
+        known_denominator: bool = False,
+    ) -> None:
+        self.layout = layout
+        ceiling = np.full(layout.n_finest, np.inf)
+        if known_denominator and len(chain) > 1:
+            ceiling = layout.counts[chain[1]].astype(np.float64)
+            chain, published = chain[:1], published[:1]
+        depth = len(chain)
+        values = [layout.values(name) for name in chain]
+        zero_pinned = []
+        covered = []
+        for mask, value in zip(published, values, strict=True):
+            rows = np.flatnonzero(mask)
+            zero_rows = rows[value[rows] == 0]
+            zero_pinned.append(np.asarray(layout.membership[zero_rows].sum(axis=0)).ravel() > 0)
+            covered.append(np.asarray(layout.membership[rows].sum(axis=0)).ravel() > 0)
+        # w[b] enters every column from position b on, so it is pinned by a published zero, or
+        # covered by a published cell, in any of them.
+        pinned = np.logical_or.accumulate(zero_pinned[::-1])[::-1]
+        pinned[0] |= ceiling == 0
+        reached = np.logical_or.accumulate(covered[::-1])[::-1]
+        reached[0] |= np.isfinite(ceiling)
+        self.unbounded = ~reached[0]
+        self.zero_pinned = zero_pinned[0]
+        self.free = [np.flatnonzero(~pinned[b]) for b in range(depth)]
+        offsets = np.cumsum([0] + [free.size for free in self.free])
+        self.n_vars0 = int(self.free[0].size)
+
+        # A finest cell no published cell covers can grow without limit. The box cuts the
+        # attacker's feasible set, so widths can only be under-estimated (a safe error), and it
+        # lies far enough above any true count that such a cell still shows a width above
+        # `protection`.
+        box = float(layout.counts[chain[-1]].sum()) + protection + 1.0
+        upper = np.concatenate([np.where(reached[b][self.free[b]], np.inf, box) for b in range(depth)])
+        upper[: self.n_vars0] = np.minimum(upper[: self.n_vars0], ceiling[self.free[0]])
+        self.bounds = np.column_stack([np.zeros(upper.size), upper])
+
+        blocks: list[sp.csr_matrix] = []
+        b_eq: list[np.ndarray] = []
+        for position in range(depth):
+            rows = np.flatnonzero(published[position] & (values[position] > 0))
+            if position == 0:
+                self.rows = rows
+                self.rows_zero = np.flatnonzero(published[0] & (values[0] == 0))
+            part = layout.membership[rows]
+            pieces = [part[:, self.free[b]] for b in range(position + 1)]
+            width = int(offsets[-1] - offsets[position + 1])
+            if width:
+                pieces.append(sp.csr_matrix((rows.size, width)))
+            blocks.append(sp.hstack(pieces, format="csr"))
+            b_eq.append(values[position][rows].astype(np.float64))
+        self.a_eq = sp.vstack(blocks, format="csc")
+        self.b_eq = np.concatenate(b_eq)
+        # Empty groups are always published, so every suppressed n is at least 1.
+        hidden = np.flatnonzero(~published[-1]) if chain[-1] == "n" else np.empty(0, np.int64)
+        part = layout.membership[hidden]
+        self.a_ub = -sp.hstack([part[:, free] for free in self.free], format="csc")
+        self.b_ub = -np.ones(hidden.size)
+        self.n_solves = 0
+
+    def objective(self, weights: dict[int, float]) -> np.ndarray:
+        """Objective over the LP variables: ``sum(weight * cell)`` over audited-column cells."""
+        cells = np.fromiter(weights, dtype=np.int64)
+        factors = np.fromiter(weights.values(), dtype=np.float64)
+        row = sp.csr_matrix(factors[None, :]) @ self.layout.membership[cells]
+        cost = np.zeros(self.bounds.shape[0])
+        cost[: self.n_vars0] = np.asarray(row.todense()).ravel()[self.free[0]]
+        return cost
+
+    def solve(self, weights: dict[int, float], *, maximise: bool) -> Solution:
+        """Minimise or maximise ``sum(weight * cell)``; return the optimum and its proof."""
+        cost = self.objective(weights)
+        has_rows = self.b_eq.size > 0
+        problem = {
+            "c": -cost if maximise else cost,
+            "A_eq": self.a_eq if has_rows else None,
+            "b_eq": self.b_eq if has_rows else None,
+            "A_ub": self.a_ub if self.b_ub.size else None,
+            "b_ub": self.b_ub if self.b_ub.size else None,
+            "bounds": self.bounds,
+        }
+        with warnings.catch_warnings():
+            # Any optimal point and dual solution will do, so HiGHS's crossover from the interior
+            # point to a vertex (more than half the time) is skipped. scipy passes the option to
+            # HiGHS verbatim and warns that it does not know it; only that warning is silenced.
+            warnings.filterwarnings("ignore", message="Unrecognized options detected", category=OptimizeWarning)
+            result = linprog(**problem, method="highs-ipm", options={"run_crossover": "off"})
+        if result.status != 0:
+            # Without crossover HiGHS occasionally stops short of a proven optimum: simplex then.
+            result = linprog(**problem, method="highs-ds")
+        self.n_solves += 1
+        if result.status != 0:
+            raise RuntimeError(f"suppression audit LP failed: {result.message}")
+        point = np.zeros(self.layout.n_finest)
+        point[self.free[0]] = result.x[: self.n_vars0]
+        proof: set[int] = set()
+        if has_rows:
+            duals = np.asarray(result.eqlin.marginals)[: self.rows.size]
+            proof.update(int(cell) for cell in self.rows[np.abs(duals) > 1e-9])
+        # Published zeros of the audited column pin finest cells outside the LP: they belong to
+        # the proof of every optimum that involves those finest cells.
+        for cell in weights:
+            finest = self.layout.finest_of(cell)
+            if self.zero_pinned[finest].any():
+                proof.update(self._zero_cells_over(finest))
+        value = -result.fun if maximise else result.fun
+        return Solution(point=point, value=float(value), certificate=tuple(sorted(proof)))
+
+    def _zero_cells_over(self, finest: np.ndarray) -> list[int]:
+        rows = self.rows_zero
+        hits = np.asarray(self.layout.membership[rows][:, finest].sum(axis=1)).ravel() > 0
+        return [int(cell) for cell in rows[hits]]
 
 
 def protection_intervals(
@@ -192,12 +214,12 @@ def protection_intervals(
     """Audit a suppression: the feasible interval of every suppressed cell of one column.
 
     The interval ``[low, high]`` of a suppressed cell is the smallest and largest value its
-    count can take over all non-negative finest-cell counts (LP relaxation) consistent with every
-    value ``result`` publishes in ``column`` and in the columns of its denominator chain, with
-    numerators never above their denominators (see the module docstring of
-    :mod:`trellis.engine.suppression.audit`). ``high`` is ``inf`` when the cell can grow without
-    limit. Each interval takes at most two LPs (HiGHS); a lower end of 0 already reached by a
-    known feasible point is not re-solved.
+    count can take over all non-negative finest-cell counts (LP relaxation) that reproduce every
+    value ``result`` publishes in ``column`` and in its chain of denominators, with numerators
+    never above their denominators (see :mod:`trellis.engine.suppression.audit`).
+    ``high`` is ``inf`` when the cell can grow without limit. Each interval takes at most two
+    HiGHS LPs; a lower end already at its floor (0, or 1 for ``n``) at a known feasible point is
+    not re-solved.
 
     Parameters
     ----------
@@ -217,50 +239,59 @@ def protection_intervals(
         ``group``, ``column``, ``value`` (true count), ``status``, ``low``, ``high``,
         ``width`` (``high - low``) and ``protected`` (``width >= policy.protection`` up to a
         solver tolerance of 1e-6). ``low`` and ``high`` are rounded to 6 decimals.
+
+    Raises
+    ------
+    ValueError
+        If ``result`` does not come from these cells (a published value differs from the sum
+        of the cells).
     """
     denominators = dict(result.denominators)
     chain = chain_of(column, denominators)
     layout = build_layout(
-        cells, attributes, groupings, list(dict.fromkeys([*chain, "n"])), {
-            key: value for key, value in denominators.items() if key in chain
-        }
+        cells,
+        attributes,
+        groupings,
+        chain,
+        {name: denominators[name] for name in chain[:-1]},
     )
     published = []
     for name in chain:
         mask = np.zeros(layout.n_cells, dtype=bool)
-        for cell, (grouping, group) in enumerate(
-            zip((layout.groupings[g] for g in layout.cell_grouping), layout.cell_group, strict=True)
-        ):
-            mask[cell] = not result.is_suppressed(grouping, group, name)
-        published.append(mask)
-        value = layout.values(name)
-        for cell in np.flatnonzero(mask):
+        truth = layout.values(name)
+        for cell in range(layout.n_cells):
             grouping = layout.groupings[int(layout.cell_grouping[cell])]
-            stated = result.value(grouping, layout.cell_group[cell], name)
-            if stated != int(value[cell]):
+            group = layout.cell_group[cell]
+            mask[cell] = not result.is_suppressed(grouping, group, name)
+            if mask[cell] and result.value(grouping, group, name) != truth[cell]:
                 raise ValueError(
-                    f"result publishes {name}={stated} for {grouping!r} {layout.cell_group[cell]!r}, "
-                    f"but cells sum to {int(value[cell])}"
+                    f"result publishes {name}={result.value(grouping, group, name)} for "
+                    f"{grouping!r} {group!r}, but the cells sum to {int(truth[cell])}"
                 )
-    model = ChainModel(layout, chain, published, result.policy.protection)
+        published.append(mask)
+    model = AttackerModel(layout, chain, published, result.policy.protection)
     values = layout.values(column)
-    reached_zero = values == 0
+    published_here = published[0]
+    # No suppressed cell can go below 0, nor a suppressed n below 1: once a known feasible point
+    # (the true counts, or an optimum found for another cell) reaches that floor, the lower end
+    # needs no LP of its own.
+    floor = 1.0 if column == "n" else 0.0
+    lowest_seen = values.astype(np.float64)
     rows = []
-    for cell in np.flatnonzero(~published[0]):
-        if reached_zero[cell]:
-            low = 0.0
+    for cell in (int(cell) for cell in np.flatnonzero(~published_here)):
+        if lowest_seen[cell] <= floor + 1e-9:
+            low = floor
         else:
-            lowest = model.solve({int(cell): 1.0}, maximise=False)
+            lowest = model.solve({cell: 1.0}, maximise=False)
             low = lowest.value
-            reached_zero |= np.asarray(layout.membership @ lowest.point) <= 1e-9
+            lowest_seen = np.minimum(lowest_seen, layout.membership @ lowest.point)
         if model.unbounded[layout.finest_of(cell)].any():
             high = math.inf
         else:
-            highest = model.solve({int(cell): 1.0}, maximise=True)
-            high = highest.value
-            reached_zero |= np.asarray(layout.membership @ highest.point) <= 1e-9
-        low = max(0.0, round(low, 6))
-        high = round(high, 6) if math.isfinite(high) else high
+            highest = model.solve({cell: 1.0}, maximise=True)
+            high = round(highest.value, 6)
+            lowest_seen = np.minimum(lowest_seen, layout.membership @ highest.point)
+        low = max(floor, round(low, 6))
         grouping = layout.groupings[int(layout.cell_grouping[cell])]
         group = layout.cell_group[cell]
         rows.append(
@@ -276,5 +307,15 @@ def protection_intervals(
                 "protected": bool(high - low >= result.policy.protection - TOLERANCE),
             }
         )
-    columns = ["grouping", "group", "column", "value", "status", "low", "high", "width", "protected"]
+    columns = [
+        "grouping",
+        "group",
+        "column",
+        "value",
+        "status",
+        "low",
+        "high",
+        "width",
+        "protected",
+    ]
     return pd.DataFrame(rows, columns=columns)

@@ -73,9 +73,7 @@ class Layout:
         return self.groupings[int(self.cell_grouping[cell])] == ()
 
 
-def normalise_groupings(
-    attributes: Sequence[str], groupings: Sequence[Sequence[str]]
-) -> tuple[Grouping, ...]:
+def normalise_groupings(attributes: Sequence[str], groupings: Sequence[Sequence[str]]) -> tuple[Grouping, ...]:
     """Check that every grouping names distinct known attributes and appears once."""
     known = set(attributes)
     if len(known) != len(attributes):
@@ -106,10 +104,11 @@ def _checked_counts(cells: pd.DataFrame, column: str) -> np.ndarray:
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
-        row = cells.index[int(np.argmax(bad))]
+        position = int(np.argmax(bad))
+        held = series.iloc[position]
         raise ValueError(
             f"cells: count column {column!r} must hold non-negative integers; "
-            f"row {row!r} holds {series.loc[row]!r}"
+            f"row {cells.index[position]!r} holds {getattr(held, 'item', lambda: held)()!r}"
         )
     return values.astype(np.int64)
 
@@ -133,8 +132,7 @@ def build_layout(
         if nulls.any():
             row = cells.index[int(np.argmax(nulls))]
             raise ValueError(
-                f"cells: attribute {name!r} is missing in row {row!r}; "
-                "missing values must be the text '(missing)'"
+                f"cells: attribute {name!r} is missing in row {row!r}; missing values must be the text '(missing)'"
             )
         frame[name] = cells[name].astype(str)
     for name in count_columns:
@@ -143,9 +141,7 @@ def build_layout(
         over = (frame[numerator] > frame[denominator]).to_numpy()
         if over.any():
             row = cells.index[int(np.argmax(over))]
-            raise ValueError(
-                f"cells: {numerator!r} exceeds its denominator {denominator!r} in row {row!r}"
-            )
+            raise ValueError(f"cells: {numerator!r} exceeds its denominator {denominator!r} in row {row!r}")
 
     used = [name for name in attributes if any(name in grouping for grouping in groupings_t)]
     columns = list(count_columns)
@@ -199,8 +195,7 @@ def build_layout(
         relations=relations,
         relations_of_cell=tuple(tuple(numbers) for numbers in relations_of_cell),
         index={
-            (groupings_t[g], group): cell
-            for cell, (g, group) in enumerate(zip(cell_grouping, cell_group, strict=True))
+            (groupings_t[g], group): cell for cell, (g, group) in enumerate(zip(cell_grouping, cell_group, strict=True))
         },
     )
 

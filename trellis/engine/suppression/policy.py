@@ -14,11 +14,11 @@ class SuppressionPolicy:
     ----------
     min_n : int
         Minimum group size. A published cell of the size column ``n`` with ``0 < n < min_n`` is
-        primary-suppressed. A cell with ``n == 0`` is published: an empty group contains no
-        student, so its count reveals nothing about anyone, and publishing true zeros keeps
-        tables honest (a suppressed zero would read as "a few students"). Published zeros are
-        known to the attacker in the audit, so they can never be used to recover a suppressed
-        cell.
+        primary-suppressed. A cell with ``n == 0`` is always published and never used as a
+        complementary suppression: an empty group contains no student, so its count reveals
+        nothing about anyone, and a zero is a poor complement because outsiders often know it
+        (a category a school does not have). As the rule is public, the audit assumes the
+        attacker knows that every suppressed ``n`` is at least 1.
     min_count : int
         Minimum count on each side of an outcome; ``0`` disables the rule. A numerator cell with
         count ``c`` and denominator ``d`` (``n`` unless given in ``denominators``) is
@@ -37,9 +37,10 @@ class SuppressionPolicy:
         Top/bottom coding threshold for rates, in ``[0, 0.5)``; ``0`` disables it. See
         :func:`code_rate`.
     small_group : int
-        Groups with ``min_n <= n < small_group`` have their rates top/bottom coded. The default
-        100 follows the NCES rule for 5% coding (SLDS Technical Brief 3, NCES 2011-603, applies
-        it to groups of 40 to 99 and codes groups under 40 more coarsely).
+        Rates over fewer than ``small_group`` students are top/bottom coded. The default
+        100 follows state reporting rules derived from NCES SLDS Technical Brief 3 (NCES
+        2011-603), which code rates at 5% for groups of about 40 to 99 students, at finer bands
+        above and coarser bands below; one threshold cannot express the coarser bands.
     """
 
     min_n: int = 10
@@ -52,22 +53,13 @@ class SuppressionPolicy:
         if int(self.min_n) != self.min_n or self.min_n < 1:
             raise ValueError(f"SuppressionPolicy.min_n must be a positive integer, got {self.min_n!r}")
         if int(self.min_count) != self.min_count or self.min_count < 0:
-            raise ValueError(
-                f"SuppressionPolicy.min_count must be a non-negative integer, got {self.min_count!r}"
-            )
+            raise ValueError(f"SuppressionPolicy.min_count must be a non-negative integer, got {self.min_count!r}")
         if not (math.isfinite(self.protection) and self.protection > 0):
-            raise ValueError(
-                f"SuppressionPolicy.protection must be positive and finite, got {self.protection!r}"
-            )
+            raise ValueError(f"SuppressionPolicy.protection must be positive and finite, got {self.protection!r}")
         if not (0 <= self.top_bottom < 0.5):
-            raise ValueError(
-                f"SuppressionPolicy.top_bottom must be in [0, 0.5), got {self.top_bottom!r}"
-            )
+            raise ValueError(f"SuppressionPolicy.top_bottom must be in [0, 0.5), got {self.top_bottom!r}")
         if int(self.small_group) != self.small_group or self.small_group < 0:
-            raise ValueError(
-                "SuppressionPolicy.small_group must be a non-negative integer, "
-                f"got {self.small_group!r}"
-            )
+            raise ValueError(f"SuppressionPolicy.small_group must be a non-negative integer, got {self.small_group!r}")
 
 
 def _percent_text(fraction: float) -> str:
@@ -77,26 +69,30 @@ def _percent_text(fraction: float) -> str:
 def code_rate(rate: float, n: int, policy: SuppressionPolicy | None = None) -> str | None:
     """Top/bottom code a published rate, or say that it is published as computed.
 
-    With ``t = policy.top_bottom``, a rate of a group whose size ``n`` satisfies
-    ``policy.min_n <= n < policy.small_group`` is coded
+    With ``t = policy.top_bottom``, a rate whose denominator ``n`` (the number of students it
+    is a share of: the group for a share of the group, the label positives for a true positive
+    rate) is below ``policy.small_group`` is coded
 
     - ``"<5%"`` (for ``t = 0.05``) when ``rate < t``,
     - ``">95%"`` when ``rate > 1 - t``,
 
-    and returned as ``None`` (publish the value) otherwise, in larger groups, and when
-    ``t == 0``. The bounds are strict: 5% in a group of 20 (one student) is published as 5%.
+    and returned as ``None`` (publish the value) otherwise, for larger denominators, and when
+    ``t == 0``. The bounds are strict: 5% of 20 students (one student) is published as 5%.
 
-    In a group of ``n`` students the code ``"<5%"`` stands for any count below ``0.05 * n``; when
-    ``n <= 1 / t`` (20 at the default) that is only the count 0, so the code hides nothing. Set
+    Of ``n`` students, ``"<5%"`` stands for any count below ``0.05 * n``; when ``n <= 1 / t``
+    (20 at the default) that is only the count 0, so the code hides nothing. Set
     ``policy.min_count >= 1`` to suppress all-or-none numerators, which makes such rates
     suppressed rather than coded.
+
+    ``code_rate`` does not suppress: call it only for rates whose numerator and denominator
+    cells are both published (see :meth:`SuppressionResult.is_suppressed`).
 
     Parameters
     ----------
     rate : float
         The rate, in ``[0, 1]``.
     n : int
-        The size of the group the rate describes (its denominator).
+        Its denominator, at least 1.
     policy : SuppressionPolicy, optional
         Defaults to ``SuppressionPolicy()``.
 
@@ -108,10 +104,7 @@ def code_rate(rate: float, n: int, policy: SuppressionPolicy | None = None) -> s
     Raises
     ------
     ValueError
-        If ``n < policy.min_n`` (the rate of a suppressed group must not be published at all) or
-        the rate is not a number in ``[0, 1]``. ``code_rate`` does not know about complementary
-        suppression: call it only for rates whose numerator and denominator cells are
-        published.
+        If the rate is not a number in ``[0, 1]`` or ``n < 1``.
     """
     policy = SuppressionPolicy() if policy is None else policy
     try:
@@ -120,11 +113,8 @@ def code_rate(rate: float, n: int, policy: SuppressionPolicy | None = None) -> s
         value = math.nan
     if not 0 <= value <= 1:
         raise ValueError(f"rate must be a number in [0, 1], got {rate!r}")
-    if n < policy.min_n:
-        raise ValueError(
-            f"a group of {n} students is below min_n={policy.min_n}: its rate is suppressed, "
-            "not coded"
-        )
+    if n < 1:
+        raise ValueError(f"a rate needs a denominator of at least 1 student, got {n!r}")
     threshold = policy.top_bottom
     if threshold == 0 or n >= policy.small_group:
         return None

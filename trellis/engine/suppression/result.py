@@ -41,9 +41,7 @@ class SuppressionResult:
     groupings: tuple[tuple[str, ...], ...]
     count_columns: tuple[str, ...]
     denominators: Mapping[str, str]
-    _lookup: dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[int, str]] = field(
-        init=False, repr=False
-    )
+    _lookup: dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[int, str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         lookup = {
@@ -59,16 +57,12 @@ class SuppressionResult:
         }
         object.__setattr__(self, "_lookup", lookup)
 
-    def _row(
-        self, grouping: Sequence[str], group: Sequence[str], column: str
-    ) -> tuple[int, str]:
+    def _row(self, grouping: Sequence[str], group: Sequence[str], column: str) -> tuple[int, str]:
         key = (tuple(grouping), tuple(str(value) for value in group), column)
         try:
             return self._lookup[key]
         except KeyError:
-            raise KeyError(
-                f"no published cell {column!r} for grouping {key[0]!r}, group {key[1]!r}"
-            ) from None
+            raise KeyError(f"no published cell {column!r} for grouping {key[0]!r}, group {key[1]!r}") from None
 
     def is_suppressed(self, grouping: Sequence[str], group: Sequence[str], column: str) -> bool:
         """Whether the cell ``column`` of ``group`` in the table ``grouping`` is suppressed.
@@ -104,9 +98,7 @@ class SuppressionResult:
             part = rows[rows["column"] == column]
             by_group = {
                 group: (None if status != "published" else int(value))
-                for group, value, status in zip(
-                    part["group"], part["value"], part["status"], strict=True
-                )
+                for group, value, status in zip(part["group"], part["value"], part["status"], strict=True)
             }
             released[column] = [by_group[group] for group in groups]
         frame = pd.DataFrame(released, columns=[*grouping, *self.count_columns])

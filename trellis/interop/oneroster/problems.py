@@ -76,17 +76,13 @@ class Findings:
         """How many more problems are worth finding."""
         return max(MAX_PROBLEMS - len(self.problems), 0)
 
-    def refuse(
-        self, file: str, message: str, *, row: int | None = None, column: str | None = None
-    ) -> None:
+    def refuse(self, file: str, message: str, *, row: int | None = None, column: str | None = None) -> None:
         if self.room:
             self.problems.append(RosterProblem(file, row, column, message))
         else:
             self.more = True
 
-    def warn(
-        self, file: str, message: str, *, row: int | None = None, column: str | None = None
-    ) -> None:
+    def warn(self, file: str, message: str, *, row: int | None = None, column: str | None = None) -> None:
         self.warnings.append(RosterWarning(file, row, column, message))
 
     def raise_if_refused(self) -> None:

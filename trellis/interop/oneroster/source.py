@@ -42,7 +42,7 @@ class RosterSource:
             shutil.rmtree(self.unpacked_dir, ignore_errors=True)
 
 
-def _match_names(names: list[str], findings: Findings, where: str) -> dict[str, str]:
+def _match_names(names: list[str], findings: Findings) -> dict[str, str]:
     """Map canonical file names to the names found, accepting another letter case."""
     by_lower: dict[str, str] = {}
     for name in names:
@@ -63,13 +63,16 @@ def open_source(source: Path, staging_dir: Path, findings: Findings) -> RosterSo
     source = Path(source)
     if source.is_dir():
         names = [p.name for p in source.iterdir() if p.is_file()]
-        found = _match_names(names, findings, str(source))
+        found = _match_names(names, findings)
         paths = {wanted: source / actual for wanted, actual in found.items() if wanted in _WANTED}
         unread = [name for name in found if name in UNREAD_FILES]
         return RosterSource(paths=paths, present_unread=unread)
     if source.is_file() and zipfile.is_zipfile(source):
         return _unzip(source, staging_dir, findings)
-    findings.refuse(source.name, "is neither a folder nor a .zip file of OneRoster CSV files.")
+    if not source.exists():
+        findings.refuse(source.name, "does not exist.")
+    else:
+        findings.refuse(source.name, "is neither a folder nor a .zip file of OneRoster CSV files.")
     findings.raise_if_refused()
     raise AssertionError("unreachable")
 
@@ -91,7 +94,7 @@ def _unzip(source: Path, staging_dir: Path, findings: Findings) -> RosterSource:
             for info in members
             if info.filename.startswith(prefix) and "/" not in info.filename[len(prefix) :]
         }
-        found = _match_names(list(by_name), findings, source.name)
+        found = _match_names(list(by_name), findings)
         unpacked = staging_dir / ".unpacked"
         unpacked.mkdir(parents=True, exist_ok=True)
         paths: dict[str, Path] = {}
@@ -187,9 +190,7 @@ def _file_for_property(name: str) -> str | None:
     return None
 
 
-def resolve_modes(
-    manifest: Manifest, source: RosterSource, findings: Findings
-) -> dict[str, str]:
+def resolve_modes(manifest: Manifest, source: RosterSource, findings: Findings) -> dict[str, str]:
     """The mode of each data file Trellis reads, checked against the files present."""
     modes: dict[str, str] = {}
     for file in ROSTER_FILES:
@@ -230,9 +231,7 @@ def detect_version(manifest: Manifest, headers: dict[str, list[str]], findings: 
         )
         return V11
     if manifest.version == V11 and looks_12 and not looks_11:
-        findings.warn(
-            MANIFEST, "says OneRoster 1.1, but the files have 1.2 headers; read as OneRoster 1.2."
-        )
+        findings.warn(MANIFEST, "says OneRoster 1.1, but the files have 1.2 headers; read as OneRoster 1.2.")
         return V12
     if manifest.version is not None:
         return manifest.version
@@ -247,9 +246,7 @@ class HeaderMap:
     width: int
 
 
-def map_header(
-    file: str, header: list[str], version: str, mode: str, findings: Findings
-) -> HeaderMap | None:
+def map_header(file: str, header: list[str], version: str, mode: str, findings: Findings) -> HeaderMap | None:
     """Match a header row to the known columns; None when the file cannot be read."""
     known = {header_key(column.name): column for column in file_columns(file, version)}
     aliases = alias_keys()
@@ -258,7 +255,8 @@ def map_header(
     renamed: list[tuple[str, str]] = []
     unknown: list[str] = []
     for position, raw in enumerate(header):
-        name = raw.replace("\ufeff", "").strip()
+        written = raw.replace("\ufeff", "")
+        name = written.strip()
         key = header_key(name)
         column: Column | None = known.get(key)
         canonical = column.name if column else None
@@ -277,8 +275,8 @@ def map_header(
             )
             return None
         positions[canonical] = position
-        if name != canonical:
-            renamed.append((name, canonical))
+        if written != canonical:
+            renamed.append((written, canonical))
     missing = [c.name for c in known.values() if c.required and c.name not in positions]
     if mode == "delta" and "status" not in positions:
         missing.append("status")
@@ -296,9 +294,7 @@ def map_header(
     for name, canonical in renamed:
         findings.warn(file, f'read as "{canonical}".', column=name[:60])
     for name in unknown:
-        findings.warn(
-            file, "is not a OneRoster column Trellis reads; it was ignored.", column=name[:60]
-        )
+        findings.warn(file, "is not a OneRoster column Trellis reads; it was ignored.", column=name[:60])
     if missing:
         return None
     return HeaderMap(columns=positions, width=len(header))

@@ -68,12 +68,23 @@ class Column:
     vocabulary: tuple[str, ...] = ()
     #: 1.2 lets some vocabularies be extended with terms that start with "ext:".
     extensible: bool = False
+    #: Terms of the other OneRoster version, accepted with a warning.
+    other_version: tuple[str, ...] = ()
 
 
 ORG_TYPES = ("department", "school", "district", "local", "state", "national")
 SESSION_TYPES = ("gradingPeriod", "semester", "schoolYear", "term")
 CLASS_TYPES = ("homeroom", "scheduled")
-ROLES_11 = ("administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher")
+ROLES_11 = (
+    "administrator",
+    "aide",
+    "guardian",
+    "parent",
+    "proctor",
+    "relative",
+    "student",
+    "teacher",
+)
 ROLES_12 = (
     "aide",
     "counselor",
@@ -160,13 +171,20 @@ _USERS_NAMES = (
     Column("sms", Kind.SKIP),
     Column("phone", Kind.SKIP),
     Column("agentSourcedIds", Kind.SKIP),
-    Column("grades", Kind.LIST),
+    # Only a student's first grade is used, so the list is kept as written.
+    Column("grades", Kind.TEXT),
     Column("password", Kind.SKIP),
 )
 USERS_11 = _base(
     Column("enabledUser", Kind.BOOL, required=True),
     Column("orgSourcedIds", Kind.REFS, required=True),
-    Column("role", Kind.ENUM, required=True, vocabulary=ROLES_11),
+    Column(
+        "role",
+        Kind.ENUM,
+        required=True,
+        vocabulary=ROLES_11,
+        other_version=tuple(r for r in ROLES_12 if r not in ROLES_11),
+    ),
     *_USERS_NAMES,
 )
 USERS_12 = _base(
@@ -183,7 +201,14 @@ USERS_12 = _base(
 ROLES = _base(
     Column("userSourcedId", Kind.REF, required=True),
     Column("roleType", Kind.ENUM, required=True, vocabulary=ROLE_TYPES),
-    Column("role", Kind.ENUM, required=True, vocabulary=ROLES_12, extensible=True),
+    Column(
+        "role",
+        Kind.ENUM,
+        required=True,
+        vocabulary=ROLES_12,
+        extensible=True,
+        other_version=tuple(r for r in ROLES_11 if r not in ROLES_12),
+    ),
     Column("beginDate", Kind.DATE),
     Column("endDate", Kind.DATE),
     Column("orgSourcedId", Kind.REF, required=True),

@@ -1,0 +1,164 @@
+"""Checks that look across rows or across files: duplicates, references, org types, locales."""
+
+from __future__ import annotations
+
+import duckdb
+
+from trellis.interop.oneroster.problems import Findings
+from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, LOCALES, PERSON_FILES
+from trellis.interop.oneroster.tables import Check, Loaded, ident, literal
+
+#: (file, column, target file, is a list); org parents are deliberately not checked, because a
+#: district's roster names its state as parent without listing it.
+REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
+    ("academicSessions.csv", "parentSourcedId", "academicSessions.csv", False),
+    ("courses.csv", "orgSourcedId", "orgs.csv", False),
+    ("courses.csv", "schoolYearSourcedId", "academicSessions.csv", False),
+    ("classes.csv", "courseSourcedId", "courses.csv", False),
+    ("classes.csv", "schoolSourcedId", "orgs.csv", False),
+    ("classes.csv", "termSourcedIds", "academicSessions.csv", True),
+    ("users.csv", "orgSourcedIds", "orgs.csv", True),
+    ("users.csv", "primaryOrgSourcedId", "orgs.csv", False),
+    ("roles.csv", "userSourcedId", "users.csv", False),
+    ("roles.csv", "orgSourcedId", "orgs.csv", False),
+    ("demographics.csv", "sourcedId", "users.csv", False),
+    ("enrollments.csv", "classSourcedId", "classes.csv", False),
+    ("enrollments.csv", "schoolSourcedId", "orgs.csv", False),
+    ("enrollments.csv", "userSourcedId", "users.csv", False),
+)
+_RECORD_NAMES = {
+    "orgs.csv": "org",
+    "academicSessions.csv": "academic session",
+    "courses.csv": "course",
+    "classes.csv": "class",
+    "users.csv": "user",
+}
+
+
+def check_duplicates(con: duckdb.DuckDBPyConnection, loaded: Loaded, findings: Findings) -> None:
+    """Every sourcedId appears once in a file (bulk or delta: twice would be ambiguous)."""
+    table = loaded.table
+    (repeated,) = con.execute(
+        f'SELECT count(*) FROM (SELECT "sourcedId" FROM {table} WHERE "sourcedId" IS NOT NULL '
+        "GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone() or (0,)
+    if not repeated or not findings.room:
+        return
+    rows = con.execute(
+        f'SELECT _row, first, "sourcedId" FROM (SELECT _row, "sourcedId", min(_row) OVER '
+        f'(PARTITION BY "sourcedId") AS first FROM {table} WHERE "sourcedId" IS NOT NULL) '
+        f"WHERE _row > first ORDER BY _row LIMIT {findings.room + 1}"
+    ).fetchall()
+    for row, first, sourced_id in rows:
+        shown = "" if loaded.file in PERSON_FILES else f'"{str(sourced_id)[:60]}" '
+        findings.refuse(
+            loaded.file,
+            f"{shown}repeats the sourcedId of row {first}; each record must appear once.",
+            row=int(row),
+            column="sourcedId",
+        )
+
+
+def check_references(
+    con: duckdb.DuckDBPyConnection,
+    loaded: dict[str, Loaded],
+    modes: dict[str, str],
+    findings: Findings,
+) -> None:
+    """References into a bulk file must resolve; into a delta file they may name records
+    Trellis already holds; into an absent file they are kept as given, with a warning."""
+    for file, column, target, is_list in REFERENCES:
+        source = loaded.get(file)
+        if source is None or column not in {c.name for c in source.columns}:
+            continue
+        name = ident(column)
+        target_loaded = loaded.get(target)
+        if target_loaded is None:
+            if modes.get(file) == "bulk" and modes.get(target) == "absent":
+                (used,) = con.execute(f"SELECT count(*) FROM {source.table} WHERE {name} IS NOT NULL").fetchone() or (
+                    0,
+                )
+                if used:
+                    findings.warn(
+                        file,
+                        f"refers to {target}, which is not in this set; the references were "
+                        "kept as given and not checked.",
+                        column=column,
+                    )
+            continue
+        if modes.get(target) != "bulk" or not findings.room:
+            continue
+        values = (
+            f"(SELECT _row, unnest({name}) AS ref FROM {source.table})"
+            if is_list
+            else f"(SELECT _row, {name} AS ref FROM {source.table})"
+        )
+        rows = con.execute(
+            f"SELECT s._row, s.ref FROM {values} s WHERE s.ref IS NOT NULL AND NOT EXISTS "
+            f'(SELECT 1 FROM {target_loaded.table} t WHERE t."sourcedId" = s.ref) '
+            f"ORDER BY s._row LIMIT {findings.room + 1}"
+        ).fetchall()
+        for row, ref in rows:
+            if target in PERSON_FILES:
+                message = f"refers to a user who is not in {target}."
+            else:
+                record = _RECORD_NAMES[target]
+                message = f'refers to {record} "{str(ref)[:60]}", which is not in {target}.'
+            findings.refuse(file, message, row=int(row), column=column)
+
+
+def locale_sql(text: str) -> str:
+    """metadata.locale: city | suburb | town | rural, or an NCES locale code (11-43)."""
+    names = ", ".join(literal(name) for name in LOCALES)
+    return (
+        f"CASE WHEN lower({text}) IN ({names}) THEN lower({text}) "
+        f"WHEN regexp_full_match({text}, '[1-4][1-3]') "
+        f"THEN list_extract([{names}], CAST(left({text}, 1) AS INTEGER)) END"
+    )
+
+
+def org_checks(orgs: Loaded) -> list[Check]:
+    """Skipped org types (warnings) and the locale extension column."""
+    checks: list[Check] = []
+    kept = ", ".join(literal(t) for t in KEPT_ORG_TYPES)
+    checks.append(
+        Check(
+            "type",
+            f'"type" IS NOT NULL AND "type" NOT IN ({kept})',
+            "orgs of a type Trellis does not keep (it keeps state, local, district and school) were skipped",
+            value='left("type", 60)',
+            refuse=False,
+        )
+    )
+    if "metadata.locale" in {c.name for c in orgs.columns}:
+        locale = ident("metadata.locale")
+        checks.append(
+            Check(
+                "metadata.locale",
+                f"{locale} IS NOT NULL AND {locale_sql(locale)} IS NULL",
+                "is not a locale (city, suburb, town, rural, or an NCES locale code 11-43).",
+                value=f"left({locale}, 60)",
+            )
+        )
+        checks.append(
+            Check(
+                "metadata.locale",
+                f"regexp_full_match({locale}, '[1-4][1-3]')",
+                "has NCES locale codes; they were read as city, suburb, town or rural",
+                value=f"left({locale}, 60)",
+                refuse=False,
+            )
+        )
+    return checks
+
+
+def bulk_deletions(loaded: Loaded) -> Check | None:
+    """A bulk file should not mark rows tobedeleted; such rows are left out."""
+    if "status" not in {c.name for c in loaded.columns}:
+        return None
+    return Check(
+        "status",
+        "\"status\" = 'tobedeleted'",
+        "is a bulk file but marks rows tobedeleted; those rows were left out",
+        refuse=False,
+    )

@@ -1,0 +1,364 @@
+"""Who is a student, who is staff, and the pseudonymised student table.
+
+Every user gets one kind from all their roles (roles.csv in 1.2; users.csv role and
+orgSourcedIds in 1.1):
+
+- ``student`` if any role is student. Their staff roles, if any, are dropped: a student never
+  gets an account from a roster, and their name never leaves this module's SQL;
+- ``staff`` if any role is a staff role (teacher, aide, administrators, counselor, proctor, or an
+  ``ext:`` role);
+- ``family`` if every role is guardian, parent or relative: dropped and counted;
+- no kind at all when the user has no role row (warned; in a delta, applied to students
+  Trellis already holds, see store.merge_student_store).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from trellis.interop.oneroster.problems import Findings
+from trellis.interop.oneroster.records import StaffRecord, StaffRole
+from trellis.interop.oneroster.spec import (
+    FAMILY_ROLES,
+    PROGRAM_FLAGS,
+    RACE_COLUMNS,
+    STUDENT_ROLE,
+    V11,
+)
+from trellis.interop.oneroster.tables import (
+    Check,
+    Loaded,
+    echo_sql,
+    grade_sql,
+    ident,
+    literal,
+    run_checks,
+)
+from trellis.interop.pseudonym import pseudonym_sql
+
+_FAMILY = ", ".join(literal(role) for role in sorted(FAMILY_ROLES))
+
+
+def live_sql(alias: str, mode: str) -> str:
+    """Rows that hold in this file: in a bulk file, those not marked tobedeleted."""
+    if mode == "delta":
+        return "true"
+    return f"{alias}.\"status\" IS DISTINCT FROM 'tobedeleted'"
+
+
+def build_kinds(
+    con: duckdb.DuckDBPyConnection,
+    version: str,
+    users: Loaded,
+    roles: Loaded | None,
+    mode: str,
+) -> None:
+    """Create ``user_roles`` (one row per user, role, org) and ``kinds`` (one kind per user)."""
+    if version == V11:
+        con.execute(
+            f"""CREATE OR REPLACE TABLE user_roles AS
+            SELECT "sourcedId" AS uid, "role" AS role, unnest("orgSourcedIds") AS org,
+                   unnest(generate_series(1, len("orgSourcedIds"))) = 1 AS is_primary,
+                   "status" IS DISTINCT FROM 'tobedeleted' AS live,
+                   _row
+            FROM {users.table} u WHERE "role" IS NOT NULL"""
+        )
+    elif roles is not None:
+        con.execute(
+            f"""CREATE OR REPLACE TABLE user_roles AS
+            SELECT "userSourcedId" AS uid, "role" AS role, "orgSourcedId" AS org,
+                   "roleType" = 'primary' AS is_primary,
+                   "status" IS DISTINCT FROM 'tobedeleted' AS live, _row
+            FROM {roles.table} WHERE "role" IS NOT NULL AND "userSourcedId" IS NOT NULL"""
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TABLE user_roles (uid VARCHAR, role VARCHAR, org VARCHAR, "
+            "is_primary BOOLEAN, live BOOLEAN, _row BIGINT)"
+        )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE kinds AS
+        SELECT uid, CASE WHEN bool_or(role = '{STUDENT_ROLE}') THEN 'student'
+                         WHEN bool_or(role NOT IN ({_FAMILY})) THEN 'staff'
+                         ELSE 'family' END AS kind
+        FROM user_roles GROUP BY uid"""
+    )
+    grade_text = (
+        """NULLIF(trim(split_part(u."grades", ',', 1)), '')""" if "grades" in _names(users) else "NULL::VARCHAR"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE VIEW users_graded AS
+        SELECT u.*, {grade_sql("u.grade_text")} AS grade_level
+        FROM (SELECT u.*, {grade_text} AS grade_text FROM {users.table} u) u"""
+    )
+    con.execute(
+        "CREATE OR REPLACE VIEW users_with_kind AS SELECT u.*, k.kind "
+        'FROM users_graded u LEFT JOIN kinds k ON k.uid = u."sourcedId"'
+    )
+
+
+def user_checks(users: Loaded, mode: str) -> list[Check]:
+    """Staff need a username and names; a student's grade must be a grade level.
+
+    Run on the view ``users_with_kind`` that build_kinds makes."""
+    checks: list[Check] = []
+    staff = f"kind = 'staff' AND {live_sql('users_with_kind', mode)}"
+    for column in ("username", "givenName", "familyName"):
+        if column in {c.name for c in users.columns}:
+            checks.append(
+                Check(
+                    column,
+                    f"{staff} AND {ident(column)} IS NULL",
+                    f'is empty, but staff need a "{column}" for their Trellis account.',
+                )
+            )
+    if "grades" in {c.name for c in users.columns}:
+        first, grade = "grade_text", "grade_level"
+        shown = echo_sql(users.file, first, users.identity_columns)
+        checks.append(
+            Check(
+                "grades",
+                f"kind = 'student' AND {first} IS NOT NULL AND {grade} IS NULL",
+                "is not a grade level (use KG, 01 to 12, PK, or another CEDS grade level).",
+                value=shown,
+            )
+        )
+        checks.append(
+            Check(
+                "grades",
+                f"kind = 'student' AND {grade} IS DISTINCT FROM {first} AND {grade} IS NOT NULL",
+                "has grades not written as CEDS grade levels (KG, 01 to 12, ...); they were converted",
+                value=shown,
+                refuse=False,
+            )
+        )
+    return checks
+
+
+def check_people(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str, findings: Findings) -> None:
+    """Run user_checks, and say how many users were left without a kind (no role row).
+
+    The checks need each user's kind, a join over every user; a scan without the join first
+    tells whether any row could fail them, which in a clean export none can."""
+    names = _names(users)
+    candidates = [f"{ident(c)} IS NULL" for c in ("username", "givenName", "familyName") if c in names]
+    if "grades" in names:
+        candidates.append("grade_text IS DISTINCT FROM grade_level AND grade_text IS NOT NULL")
+    if candidates:
+        (possible,) = con.execute(f"SELECT count(*) FROM users_graded WHERE {' OR '.join(candidates)}").fetchone() or (
+            0,
+        )
+        if possible:
+            run_checks(con, users, user_checks(users, mode), findings, source="users_with_kind")
+    if mode == "bulk":
+        # In a bulk set every role names a user of users.csv (or the set is refused), so the
+        # users without a role are simply those not counted in kinds.
+        (with_kind,) = con.execute("SELECT count(*) FROM kinds").fetchone() or (0,)
+        unassigned = max(users.rows - int(with_kind), 0)
+    else:
+        (unassigned,) = con.execute(
+            f'SELECT count(*) FROM {users.table} u ANTI JOIN kinds k ON k.uid = u."sourcedId"'
+        ).fetchone() or (0,)
+    if unassigned:
+        who = "1 user has" if unassigned == 1 else f"{unassigned} users have"
+        findings.warn(
+            users.file,
+            f"{who} no role, so Trellis cannot tell students from staff. In a bulk file they "
+            "were left out; in a delta they update only students Trellis already holds (send "
+            "their roles rows to change staff).",
+        )
+
+
+def program_flag_sources(loaded: dict[str, Loaded], findings: Findings) -> dict[str, str]:
+    """Each program flag comes from demographics.csv when it has the column, else users.csv."""
+    sources: dict[str, str] = {}
+    demographics = loaded.get("demographics.csv")
+    users = loaded.get("users.csv")
+    for column, flag in PROGRAM_FLAGS.items():
+        in_demographics = demographics is not None and column in _names(demographics)
+        in_users = users is not None and column in _names(users)
+        if in_demographics:
+            sources[flag] = "demographics.csv"
+            if in_users:
+                findings.warn(
+                    "users.csv",
+                    "is also in demographics.csv; the demographics.csv values were used.",
+                    column=column,
+                )
+        elif in_users:
+            sources[flag] = "users.csv"
+    return sources
+
+
+def _names(loaded: Loaded) -> set[str]:
+    return {c.name for c in loaded.columns}
+
+
+def _race_sql(d: str, names: set[str]) -> str:
+    def flag(column: str) -> str:
+        return f"{d}.{ident(column)}" if column in names else "NULL::BOOLEAN"
+
+    american, asian, black, pacific, white, two, hispanic = (flag(c) for c in RACE_COLUMNS)
+    count = " + ".join(f"coalesce({f}::INTEGER, 0)" for f in (american, asian, black, pacific, white))
+    return (
+        f"CASE WHEN {hispanic} THEN 'HI7' WHEN {two} OR ({count}) > 1 THEN 'MU7' "
+        f"WHEN {american} THEN 'AM7' WHEN {asian} THEN 'AS7' WHEN {black} THEN 'BL7' "
+        f"WHEN {pacific} THEN 'PI7' WHEN {white} THEN 'WH7' END"
+    )
+
+
+def write_students(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    users: Loaded,
+    demographics: Loaded | None,
+    orgs: Loaded | None,
+    mode: str,
+    flag_sources: dict[str, str],
+    path: Path,
+) -> None:
+    """Write students.parquet: pseudonymised, subgroup attributes only, sorted by key."""
+    user_names = _names(users)
+    demo_names = _names(demographics) if demographics is not None else set()
+    school_type = (
+        f'CASE WHEN r.org IN (SELECT "sourcedId" FROM {orgs.table} WHERE "type" = \'school\') THEN 0 ELSE 2 END'
+        if orgs is not None
+        else "0"
+    )
+    # A student's school: users.csv primaryOrgSourcedId, else their student role at a school
+    # (primary first, then file order). Worked out only for students without the former.
+    without_primary = 1
+    wanting = "true"
+    if "primaryOrgSourcedId" in user_names:
+        (without_primary,) = con.execute(
+            f'SELECT count(*) FROM {users.table} WHERE "primaryOrgSourcedId" IS NULL'
+        ).fetchone() or (0,)
+        wanting = f'r.uid IN (SELECT "sourcedId" FROM {users.table} WHERE "primaryOrgSourcedId" IS NULL)'
+    con.execute(
+        f"""CREATE OR REPLACE TABLE student_school AS
+        SELECT uid, arg_min(org, ({school_type} + CASE WHEN is_primary THEN 0 ELSE 1 END)
+                                  * 1000000000000 + _row) AS org
+        FROM user_roles r
+        WHERE role = '{STUDENT_ROLE}' AND live AND {wanting} AND {int(without_primary)} > 0
+        GROUP BY uid"""
+    )
+    primary_org = 'u."primaryOrgSourcedId"' if "primaryOrgSourcedId" in user_names else "NULL"
+    kinds = "('student')" if mode == "bulk" else "('student', 'unassigned')"
+    user_flags = ", ".join(
+        f"{_flag(f'u.{ident(c)}', c, 'users.csv', flag_sources, user_names)} AS {flag}"
+        for c, flag in PROGRAM_FLAGS.items()
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE student_users AS
+        SELECT u."sourcedId" AS sid, {pseudonym_sql('u."sourcedId"')} AS student_key,
+               coalesce({primary_org}, s.org) AS school_sourced_id,
+               u.grade_level AS grade, coalesce(u."status", 'active') AS status,
+               coalesce(u.kind, 'unassigned') = 'unassigned' AS update_only,
+               {user_flags}
+        FROM users_with_kind u
+        LEFT JOIN student_school s ON s.uid = u."sourcedId"
+        WHERE coalesce(u.kind, 'unassigned') IN {kinds} AND {live_sql("u", mode)}"""
+    )
+    flags = list(PROGRAM_FLAGS.values())
+    if demographics is None:
+        con.execute(
+            "CREATE OR REPLACE TABLE student_demographics (sid VARCHAR, status VARCHAR, "
+            "race_ethnicity VARCHAR, sex VARCHAR, " + ", ".join(f"{flag} BOOLEAN" for flag in flags) + ")"
+        )
+    else:
+        deleted = "d.\"status\" = 'tobedeleted'"
+        sex = (
+            "CASE d.\"sex\" WHEN 'female' THEN 'F' WHEN 'male' THEN 'M' WHEN 'other' THEN 'X' END"
+            if "sex" in demo_names
+            else "NULL"
+        )
+        demo_flags = ", ".join(
+            f"CASE WHEN {deleted} THEN NULL ELSE "
+            f"{_flag(f'd.{ident(c)}', c, 'demographics.csv', flag_sources, demo_names)} "
+            f"END AS {flag}"
+            for c, flag in PROGRAM_FLAGS.items()
+        )
+        race = _race_sql("d", demo_names)
+        con.execute(
+            f"""CREATE OR REPLACE TABLE student_demographics AS
+            SELECT d."sourcedId" AS sid, coalesce(d."status", 'active') AS status,
+                   CASE WHEN {deleted} THEN NULL ELSE {race} END AS race_ethnicity,
+                   CASE WHEN {deleted} THEN NULL ELSE {sex} END AS sex, {demo_flags}
+            FROM {demographics.table} d
+            WHERE {live_sql("d", mode)} AND NOT EXISTS
+                (SELECT 1 FROM kinds k WHERE k.uid = d."sourcedId" AND k.kind <> 'student')"""
+        )
+    join = "LEFT JOIN" if mode == "bulk" else "FULL OUTER JOIN"
+    flag_columns = ", ".join(
+        f"{'d' if flag_sources.get(flag) == 'demographics.csv' else 'u'}.{flag} AS {flag}" for flag in flags
+    )
+    con.execute(
+        f"""COPY (
+            SELECT coalesce(u.student_key, {pseudonym_sql("d.sid")}) AS student_key,
+                   u.school_sourced_id, u.grade,
+                   d.race_ethnicity, d.sex, {flag_columns},
+                   coalesce(u.status, d.status) AS status,
+                   u.sid IS NOT NULL AS from_users, d.sid IS NOT NULL AS from_demographics,
+                   coalesce(u.update_only, true) AS update_only
+            FROM student_users u {join} student_demographics d ON d.sid = u.sid
+            ORDER BY student_key
+        ) TO {literal(str(path))} (FORMAT parquet)"""
+    )
+
+
+def _flag(value: str, column: str, file: str, sources: dict[str, str], names: set[str]) -> str:
+    """The flag's value when this file is its source, else NULL."""
+    if sources.get(PROGRAM_FLAGS[column]) == file and column in names:
+        return value
+    return "NULL::BOOLEAN"
+
+
+def staff_records(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str) -> list[StaffRecord]:
+    """The staff, sorted by sourcedId, with their staff roles (family and student roles dropped).
+
+    In a delta, staff whose roles changed without a users.csv row appear with their other fields
+    None (unchanged)."""
+    names = _names(users)
+
+    def column(name: str) -> str:
+        return f'u."{name}"' if name in names else "NULL"
+
+    staff_role = f"NOT (r.role = '{STUDENT_ROLE}' OR r.role IN ({_FAMILY}))"
+    has_user = 'u."sourcedId" IS NOT NULL'
+    rows = con.execute(
+        f"""WITH staff_roles AS (
+            SELECT r.uid,
+                   list([r.role, r.org, r.is_primary::VARCHAR] ORDER BY r._row)
+                       FILTER (WHERE r.live AND {staff_role}) AS active,
+                   list([r.role, r.org, r.is_primary::VARCHAR] ORDER BY r._row)
+                       FILTER (WHERE NOT r.live AND {staff_role}) AS removed
+            FROM user_roles r SEMI JOIN kinds k ON k.uid = r.uid AND k.kind = 'staff'
+            GROUP BY r.uid
+        )
+        SELECT s.uid, coalesce(u."status", 'active'),
+               {column("enabledUser")}, {column("username")}, {column("givenName")},
+               {column("familyName")}, {column("email")}, {column("identifier")},
+               s.active, s.removed
+        FROM staff_roles s LEFT JOIN {users.table} u ON u."sourcedId" = s.uid
+        WHERE ({has_user} AND {live_sql("u", mode)}) OR (NOT {has_user} AND '{mode}' = 'delta')
+        ORDER BY s.uid"""
+    ).fetchall()
+    records = []
+    for uid, status, enabled, username, given, family, email, identifier, on, off in rows:
+        records.append(
+            StaffRecord(
+                sourced_id=uid,
+                status=status,
+                enabled=enabled,
+                username=username,
+                given_name=given,
+                family_name=family,
+                email=email,
+                identifier=identifier,
+                roles=[StaffRole(r, o, p == "true") for r, o, p in (on or [])],
+                removed_roles=[StaffRole(r, o, p == "true") for r, o, p in (off or [])],
+            )
+        )
+    return records

@@ -1,0 +1,279 @@
+"""The Parquet student store: what the reader stages and how a staged roster joins the store.
+
+The store is a folder with ``students.parquet``, ``classes.parquet`` and ``enrollments.parquet``.
+Staged files (under the reader's ``staging_dir``) have the same columns plus, for students,
+three bookkeeping columns that :func:`merge_student_store` uses and drops:
+
+- ``from_users``: the row carries this delta's users.csv record (school, grade, status, and the
+  program flags read from users.csv);
+- ``from_demographics``: the row carries this delta's demographics.csv record (race/ethnicity,
+  sex, and the program flags read from demographics.csv);
+- ``update_only``: the user had no role in the delta, or only a demographics row; the row may
+  update or delete a student already in the store but never adds one.
+
+Enrollments carry no id of their own: a delta row replaces every stored row with the same class,
+person_key and role (or deletes them when it is marked tobedeleted).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from trellis.interop.oneroster.records import RosterBundle, SchoolStats
+from trellis.interop.oneroster.tables import Loaded, literal
+from trellis.interop.pseudonym import pseudonym_sql
+from trellis.interop.subgroups import PROGRAM_FLAG_COLUMNS
+
+STUDENTS = "students.parquet"
+CLASSES = "classes.parquet"
+ENROLLMENTS = "enrollments.parquet"
+
+STUDENT_COLUMNS = (
+    "student_key",
+    "school_sourced_id",
+    "grade",
+    "race_ethnicity",
+    "sex",
+    *PROGRAM_FLAG_COLUMNS,
+    "status",
+)
+CLASS_COLUMNS = (
+    "class_sourced_id",
+    "title",
+    "course_sourced_id",
+    "school_sourced_id",
+    "term_sourced_ids",
+    "grades",
+    "subjects",
+    "status",
+)
+ENROLLMENT_COLUMNS = (
+    "class_sourced_id",
+    "school_sourced_id",
+    "person_key",
+    "role",
+    "primary",
+    "begin_date",
+    "end_date",
+    "status",
+)
+_EMPTY_STUDENTS = (
+    "SELECT NULL::VARCHAR AS student_key, NULL::VARCHAR AS school_sourced_id, "
+    "NULL::VARCHAR AS grade, NULL::VARCHAR AS race_ethnicity, NULL::VARCHAR AS sex, "
+    + ", ".join(f"NULL::BOOLEAN AS {flag}" for flag in PROGRAM_FLAG_COLUMNS)
+    + ", NULL::VARCHAR AS status WHERE false"
+)
+_EMPTY_CLASSES = (
+    "SELECT NULL::VARCHAR AS class_sourced_id, NULL::VARCHAR AS title, "
+    "NULL::VARCHAR AS course_sourced_id, NULL::VARCHAR AS school_sourced_id, "
+    "NULL::VARCHAR[] AS term_sourced_ids, NULL::VARCHAR[] AS grades, "
+    "NULL::VARCHAR[] AS subjects, NULL::VARCHAR AS status WHERE false"
+)
+_EMPTY_ENROLLMENTS = (
+    "SELECT NULL::VARCHAR AS class_sourced_id, "
+    "NULL::VARCHAR AS school_sourced_id, NULL::VARCHAR AS person_key, NULL::VARCHAR AS role, "
+    'NULL::BOOLEAN AS "primary", NULL::DATE AS begin_date, NULL::DATE AS end_date, '
+    "NULL::VARCHAR AS status WHERE false"
+)
+
+
+def _optional(loaded: Loaded, column: str, cast: str = "VARCHAR") -> str:
+    return f'"{column}"' if column in {c.name for c in loaded.columns} else f"NULL::{cast}"
+
+
+def write_classes(con: duckdb.DuckDBPyConnection, classes: Loaded, mode: str, path: Path) -> None:
+    live = "true" if mode == "delta" else "\"status\" IS DISTINCT FROM 'tobedeleted'"
+    con.execute(
+        f"""COPY (
+            SELECT "sourcedId" AS class_sourced_id, "title" AS title,
+                   "courseSourcedId" AS course_sourced_id, "schoolSourcedId" AS school_sourced_id,
+                   "termSourcedIds" AS term_sourced_ids,
+                   {_optional(classes, "grades", "VARCHAR[]")} AS grades,
+                   {_optional(classes, "subjects", "VARCHAR[]")} AS subjects,
+                   coalesce("status", 'active') AS status
+            FROM {classes.table} WHERE {live} ORDER BY class_sourced_id
+        ) TO {literal(str(path))} (FORMAT parquet)"""
+    )
+
+
+def write_enrollments(
+    con: duckdb.DuckDBPyConnection,
+    enrollments: Loaded,
+    mode: str,
+    path: Path,
+    *,
+    users_table: str | None = None,
+) -> int:
+    """Write enrollments.parquet; return how many rows of family members were dropped.
+
+    A student's person_key is their pseudonym (from the ``student_users`` table the student
+    step made); staff keep their sourcedId. Any other row with role student is pseudonymised
+    too (a user Trellis does not know as a student: never quoted raw). The enrollment's own
+    sourcedId is not kept (SIS exports often build it from the student's id); an enrollment is
+    identified by class, person and role. Rows are sorted by class and person, never left in
+    file order, which could follow the SIS's student ids.
+    """
+    live = "true" if mode == "delta" else "e.\"status\" IS DISTINCT FROM 'tobedeleted'"
+    # Few users are family members, or students without a staged row (deleted in a bulk file,
+    # or only in roles.csv of a delta): a small table, so a cheap filter.
+    if users_table is not None:
+        # users.csv is bulk: every student with a role has a row there (or the set is refused);
+        # those without a staged row are the ones marked tobedeleted.
+        unstaged_students = f"""kind = 'student' AND uid IN
+            (SELECT "sourcedId" FROM {users_table} WHERE "status" = 'tobedeleted')"""
+    else:
+        unstaged_students = "kind = 'student' AND NOT EXISTS (SELECT 1 FROM student_users s WHERE s.sid = k.uid)"
+    con.execute(
+        f"""CREATE OR REPLACE TABLE unstaged AS SELECT uid, kind FROM kinds k
+        WHERE uid IS NOT NULL AND (kind = 'family' OR ({unstaged_students}))"""
+    )
+    con.execute(
+        f"""COPY (
+            SELECT e."classSourcedId" AS class_sourced_id,
+                   e."schoolSourcedId" AS school_sourced_id,
+                   CASE WHEN s.student_key IS NOT NULL THEN s.student_key
+                        WHEN e."role" = 'student' OR e."userSourcedId" IN
+                             (SELECT uid FROM unstaged WHERE kind = 'student')
+                        THEN {pseudonym_sql('e."userSourcedId"')}
+                        ELSE e."userSourcedId" END AS person_key,
+                   e."role" AS role, {_optional(enrollments, "primary", "BOOLEAN")} AS "primary",
+                   {_optional(enrollments, "beginDate", "DATE")} AS begin_date,
+                   {_optional(enrollments, "endDate", "DATE")} AS end_date,
+                   coalesce(e."status", 'active') AS status
+            FROM {enrollments.table} e LEFT JOIN student_users s ON s.sid = e."userSourcedId"
+            WHERE {live} AND e."userSourcedId" NOT IN (SELECT uid FROM unstaged WHERE kind = 'family')
+            ORDER BY class_sourced_id, person_key, e._row
+        ) TO {literal(str(path))} (FORMAT parquet)"""
+    )
+    (dropped,) = con.execute(
+        f"""SELECT count(*) FROM {enrollments.table} e
+        WHERE e."userSourcedId" IN (SELECT uid FROM unstaged WHERE kind = 'family')"""
+    ).fetchone() or (0,)
+    return int(dropped)
+
+
+def school_stats(con: duckdb.DuckDBPyConnection, students_sql: str) -> dict[str, SchoolStats]:
+    rows = con.execute(
+        f"""SELECT school_sourced_id, count(*),
+               count(*) FILTER (WHERE economically_disadvantaged),
+               count(economically_disadvantaged)
+        FROM ({students_sql}) WHERE status = 'active' AND school_sourced_id IS NOT NULL
+        GROUP BY ALL ORDER BY school_sourced_id"""
+    ).fetchall()
+    return {school: SchoolStats(int(n), int(ed), int(reported)) for school, n, ed, reported in rows}
+
+
+def _read(path: Path | None, empty: str) -> str:
+    if path is None or not path.exists():
+        return empty
+    return f"SELECT * FROM read_parquet({literal(str(path))})"
+
+
+def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) -> dict[str, SchoolStats]:
+    """Apply a staged roster to the store in ``current_dir``; write the result to ``out_dir``.
+
+    A bulk file replaces its part of the store. A delta upserts by key (``student_key``;
+    ``class_sourced_id``; for enrollments class, person_key and role, every stored row with that
+    key being replaced) and drops rows marked tobedeleted. For students
+    a delta updates only the part of the record its files carry (see the module docstring);
+    a blank school or grade in a delta keeps the stored one. A file absent from the roster
+    leaves its part of the store as it was. ``current_dir`` may be missing (first import).
+
+    Returns the per-school student counts of the merged store (aggregates only).
+    """
+    current_dir, out_dir = Path(current_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"temp_directory": ""})
+    try:
+        students = _merge_students(con, current_dir, staged)
+        _copy(con, students, out_dir / STUDENTS)
+        classes = _merge_keyed(
+            con,
+            _read(current_dir / CLASSES, _EMPTY_CLASSES),
+            staged.classes_path,
+            staged.modes.get("classes.csv", "absent"),
+            ("class_sourced_id",),
+            CLASS_COLUMNS,
+        )
+        _copy(con, classes, out_dir / CLASSES)
+        enrollments = _merge_keyed(
+            con,
+            _read(current_dir / ENROLLMENTS, _EMPTY_ENROLLMENTS),
+            staged.enrollments_path,
+            staged.modes.get("enrollments.csv", "absent"),
+            ("class_sourced_id", "person_key", "role"),
+            ENROLLMENT_COLUMNS,
+        )
+        _copy(con, enrollments, out_dir / ENROLLMENTS)
+        return school_stats(con, _read(out_dir / STUDENTS, _EMPTY_STUDENTS))
+    finally:
+        con.close()
+
+
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
+    temporary = path.with_suffix(".parquet.partial")
+    con.execute(f"COPY ({sql}) TO {literal(str(temporary))} (FORMAT parquet)")
+    shutil.move(temporary, path)
+
+
+def _columns(names: tuple[str, ...], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{name}"' for name in names)
+
+
+def _merge_keyed(
+    con: duckdb.DuckDBPyConnection,
+    current: str,
+    staged_path: Path | None,
+    mode: str,
+    key: tuple[str, ...],
+    columns: tuple[str, ...],
+) -> str:
+    order = ", ".join(f'"{name}"' for name in columns)
+    if staged_path is None or mode == "absent":
+        return f"SELECT {_columns(columns)} FROM ({current}) ORDER BY {order}"
+    staged = _read(staged_path, "")
+    if mode == "bulk":
+        return f"SELECT {_columns(columns)} FROM ({staged}) WHERE status = 'active' ORDER BY {order}"
+    same = " AND ".join(f's."{name}" = c."{name}"' for name in key)
+    return f"""SELECT {_columns(columns)} FROM (
+            SELECT {_columns(columns, "c")} FROM ({current}) c
+            WHERE NOT EXISTS (SELECT 1 FROM ({staged}) s WHERE {same})
+            UNION ALL
+            SELECT {_columns(columns, "s")} FROM ({staged}) s WHERE s.status = 'active'
+        ) ORDER BY {order}"""
+
+
+def _merge_students(con: duckdb.DuckDBPyConnection, current_dir: Path, staged: RosterBundle) -> str:
+    current = _read(current_dir / STUDENTS, _EMPTY_STUDENTS)
+    mode = staged.modes.get("users.csv", "absent")
+    if mode == "absent":
+        mode = staged.modes.get("demographics.csv", "absent")
+    if staged.students_path is None or mode == "absent":
+        return f"SELECT {_columns(STUDENT_COLUMNS)} FROM ({current}) ORDER BY student_key"
+    staged_sql = _read(staged.students_path, "")
+    if mode == "bulk":
+        return f"SELECT {_columns(STUDENT_COLUMNS)} FROM ({staged_sql}) WHERE status = 'active' ORDER BY student_key"
+
+    def take(column: str, group: str) -> str:
+        return f"CASE WHEN s.{group} THEN s.{column} ELSE c.{column} END AS {column}"
+
+    flags = []
+    for flag in PROGRAM_FLAG_COLUMNS:
+        source = staged.program_flag_sources.get(flag)
+        group = "from_demographics" if source == "demographics.csv" else "from_users"
+        flags.append(take(flag, group) if source else f"c.{flag} AS {flag}")
+    return f"""SELECT {_columns(STUDENT_COLUMNS)} FROM (
+        SELECT coalesce(s.student_key, c.student_key) AS student_key,
+               CASE WHEN s.from_users THEN coalesce(s.school_sourced_id, c.school_sourced_id)
+                    ELSE c.school_sourced_id END AS school_sourced_id,
+               CASE WHEN s.from_users THEN coalesce(s.grade, c.grade) ELSE c.grade END AS grade,
+               {take("race_ethnicity", "from_demographics")}, {take("sex", "from_demographics")},
+               {", ".join(flags)},
+               CASE WHEN s.from_users THEN s.status ELSE coalesce(c.status, 'active') END AS status
+        FROM ({current}) c FULL OUTER JOIN ({staged_sql}) s ON s.student_key = c.student_key
+        WHERE c.student_key IS NOT NULL OR (s.from_users AND NOT s.update_only)
+    ) WHERE status = 'active' ORDER BY student_key"""
