@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from trellis.core.models import AccessEvent, AuditEvent, Job
@@ -114,7 +114,8 @@ def _run_in_thread(job_id: int) -> None:
     try:
         job_run(job_id=job_id)
     finally:
-        close_old_connections()
+        # The thread ends here; its connections would otherwise stay open until collected.
+        connections.close_all()
 
 
 def job_progress(job: Job, step: str, done: int, total: int) -> None:
