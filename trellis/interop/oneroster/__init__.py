@@ -8,7 +8,9 @@ emails, passwords, phone numbers, birth dates and raw sourcedIds are never writt
 quoted in a message. :func:`merge_student_store` applies a staged roster to the Parquet store.
 
 The heavy files (users, roles, demographics, enrollments) are read, checked and pseudonymised in
-DuckDB SQL: every check is a query, and a refusal lists the rows it found.
+DuckDB SQL: every check is a query, and a refusal lists the rows it found. DuckDB runs in memory
+with spilling to disk switched off, so names read from users.csv never reach a disk; a zip is
+unpacked under ``staging_dir`` and removed before read_roster returns or raises.
 
 Which files
 -----------
@@ -68,7 +70,7 @@ users, roles and demographics in different modes               refuse
 1.2 bulk users.csv without roles.csv                           refuse (students vs staff unknown)
 Required value blank                                           refuse
 Staff user without username, givenName or familyName          refuse (students: not checked,
-                                                               their names are never read)
+                                                               their names are never kept)
 Duplicate sourcedId in a file (bulk or delta)                  refuse
 Reference to an unknown record in a bulk file (role/
 enrollment/demographics -> user; -> org, class, course,

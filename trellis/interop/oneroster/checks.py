@@ -6,7 +6,7 @@ import duckdb
 
 from trellis.interop.oneroster.problems import Findings
 from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, LOCALES, PERSON_FILES
-from trellis.interop.oneroster.tables import Check, Loaded, ident, literal
+from trellis.interop.oneroster.tables import Check, Loaded, count, ident, literal
 
 #: (file, column, target file, is a list); org parents are deliberately not checked, because a
 #: district's roster names its state as parent without listing it.
@@ -38,10 +38,11 @@ _RECORD_NAMES = {
 def check_duplicates(con: duckdb.DuckDBPyConnection, loaded: Loaded, findings: Findings) -> None:
     """Every sourcedId appears once in a file (bulk or delta: twice would be ambiguous)."""
     table = loaded.table
-    (repeated,) = con.execute(
+    repeated = count(
+        con,
         f'SELECT count(*) FROM (SELECT "sourcedId" FROM {table} WHERE "sourcedId" IS NOT NULL '
-        "GROUP BY ALL HAVING count(*) > 1)"
-    ).fetchone() or (0,)
+        "GROUP BY ALL HAVING count(*) > 1)",
+    )
     if not repeated or not findings.room:
         return
     rows = con.execute(
@@ -75,9 +76,7 @@ def check_references(
         target_loaded = loaded.get(target)
         if target_loaded is None:
             if modes.get(file) == "bulk" and modes.get(target) == "absent":
-                (used,) = con.execute(f"SELECT count(*) FROM {source.table} WHERE {name} IS NOT NULL").fetchone() or (
-                    0,
-                )
+                used = count(con, f"SELECT count(*) FROM {source.table} WHERE {name} IS NOT NULL")
                 if used:
                     findings.warn(
                         file,

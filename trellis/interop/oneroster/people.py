@@ -30,6 +30,7 @@ from trellis.interop.oneroster.spec import (
 from trellis.interop.oneroster.tables import (
     Check,
     Loaded,
+    count,
     echo_sql,
     grade_sql,
     ident,
@@ -48,13 +49,7 @@ def live_sql(alias: str, mode: str) -> str:
     return f"{alias}.\"status\" IS DISTINCT FROM 'tobedeleted'"
 
 
-def build_kinds(
-    con: duckdb.DuckDBPyConnection,
-    version: str,
-    users: Loaded,
-    roles: Loaded | None,
-    mode: str,
-) -> None:
+def build_kinds(con: duckdb.DuckDBPyConnection, version: str, users: Loaded, roles: Loaded | None) -> None:
     """Create ``user_roles`` (one row per user, role, org) and ``kinds`` (one kind per user)."""
     if version == V11:
         con.execute(
@@ -147,20 +142,16 @@ def check_people(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str, findi
     if "grades" in names:
         candidates.append("grade_text IS DISTINCT FROM grade_level AND grade_text IS NOT NULL")
     if candidates:
-        (possible,) = con.execute(f"SELECT count(*) FROM users_graded WHERE {' OR '.join(candidates)}").fetchone() or (
-            0,
-        )
+        possible = count(con, f"SELECT count(*) FROM users_graded WHERE {' OR '.join(candidates)}")
         if possible:
             run_checks(con, users, user_checks(users, mode), findings, source="users_with_kind")
     if mode == "bulk":
         # In a bulk set every role names a user of users.csv (or the set is refused), so the
         # users without a role are simply those not counted in kinds.
-        (with_kind,) = con.execute("SELECT count(*) FROM kinds").fetchone() or (0,)
+        with_kind = count(con, "SELECT count(*) FROM kinds")
         unassigned = max(users.rows - int(with_kind), 0)
     else:
-        (unassigned,) = con.execute(
-            f'SELECT count(*) FROM {users.table} u ANTI JOIN kinds k ON k.uid = u."sourcedId"'
-        ).fetchone() or (0,)
+        unassigned = count(con, f'SELECT count(*) FROM {users.table} u ANTI JOIN kinds k ON k.uid = u."sourcedId"')
     if unassigned:
         who = "1 user has" if unassigned == 1 else f"{unassigned} users have"
         findings.warn(
@@ -232,9 +223,7 @@ def write_students(
     without_primary = 1
     wanting = "true"
     if "primaryOrgSourcedId" in user_names:
-        (without_primary,) = con.execute(
-            f'SELECT count(*) FROM {users.table} WHERE "primaryOrgSourcedId" IS NULL'
-        ).fetchone() or (0,)
+        without_primary = count(con, f'SELECT count(*) FROM {users.table} WHERE "primaryOrgSourcedId" IS NULL')
         wanting = f'r.uid IN (SELECT "sourcedId" FROM {users.table} WHERE "primaryOrgSourcedId" IS NULL)'
     con.execute(
         f"""CREATE OR REPLACE TABLE student_school AS

@@ -30,7 +30,7 @@ from trellis.interop.oneroster.source import (
     resolve_modes,
 )
 from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, ROSTER_FILES, V11, V12
-from trellis.interop.oneroster.tables import Loaded, load, run_checks, value_checks
+from trellis.interop.oneroster.tables import Loaded, count, load, run_checks, value_checks
 from trellis.interop.pseudonym import check_key, register_pseudonym_key
 
 Progress = Callable[[str, int, int], None]
@@ -151,6 +151,10 @@ class _Reader:
                 elif result is not None:
                     self.loaded[file] = result
             self._tick(f"read {file}")
+        # Row numbers come from the loaded tables' rowids; nothing after this depends on the
+        # order in which DuckDB produces rows (every output has an ORDER BY), so it may stop
+        # preserving it, which frees memory and threads.
+        self.con.execute("SET preserve_insertion_order = false")
         self._check(version, modes)
         findings.raise_if_refused()
         return self._stage(version, modes)
@@ -196,7 +200,7 @@ class _Reader:
         checks.check_references(con, self.loaded, modes, findings)
         users = self.loaded.get("users.csv")
         if users is not None:
-            people.build_kinds(con, version, users, self.loaded.get("roles.csv"), modes["users.csv"])
+            people.build_kinds(con, version, users, self.loaded.get("roles.csv"))
             people.check_people(con, users, modes["users.csv"], findings)
         self._tick("checked people")
 
@@ -322,18 +326,16 @@ class _Reader:
     ) -> dict[str, int]:
         con = self.con
         summary: dict[str, int] = {}
-        for org_type, count in sorted(Counter(org.type for org in orgs).items()):
-            summary[f"orgs:{org_type}"] = count
+        for org_type, number in sorted(Counter(org.type for org in orgs).items()):
+            summary[f"orgs:{org_type}"] = number
         if "orgs.csv" in self.loaded:
             kept = ", ".join(f"'{t}'" for t in KEPT_ORG_TYPES)
-            (skipped,) = con.execute(
-                f'SELECT count(*) FROM {self.loaded["orgs.csv"].table} WHERE "type" NOT IN ({kept})'
-            ).fetchone() or (0,)
-            summary["orgs_skipped"] = int(skipped)
+            skipped = count(con, f'SELECT count(*) FROM {self.loaded["orgs.csv"].table} WHERE "type" NOT IN ({kept})')
+            summary["orgs_skipped"] = skipped
         summary["staff"] = len(staff)
         roles = Counter(role for record in staff for role in {r.role for r in record.roles})
-        for role, count in sorted(roles.items()):
-            summary[f"staff:{role}"] = count
+        for role, number in sorted(roles.items()):
+            summary[f"staff:{role}"] = number
         if students_path is not None:
             (active, deleted, updates) = con.execute(
                 f"""SELECT count(*) FILTER (WHERE status = 'active' AND NOT update_only),
@@ -345,12 +347,11 @@ class _Reader:
             if modes["users.csv"] == "delta":
                 summary["students_tobedeleted"] = int(deleted)
                 summary["student_updates_only"] = int(updates)
-            (guardians,) = con.execute("SELECT count(*) FROM kinds WHERE kind = 'family'").fetchone() or (0,)
-            summary["guardians_dropped"] = int(guardians)
+            guardians = count(con, "SELECT count(*) FROM kinds WHERE kind = 'family'")
+            summary["guardians_dropped"] = guardians
         for file, key in (("classes.csv", "classes"), ("enrollments.csv", "enrollments")):
             if file in self.loaded:
-                (count,) = con.execute(
-                    f"SELECT count(*) FROM {self.loaded[file].table} WHERE coalesce(\"status\", 'active') = 'active'"
-                ).fetchone() or (0,)
-                summary[key] = int(count) - (dropped_enrollments if key == "enrollments" else 0)
+                table = self.loaded[file].table
+                rows = count(con, f"SELECT count(*) FROM {table} WHERE coalesce(\"status\", 'active') = 'active'")
+                summary[key] = rows - (dropped_enrollments if key == "enrollments" else 0)
         return summary

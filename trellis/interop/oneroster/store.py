@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from trellis.interop.oneroster.records import RosterBundle, SchoolStats
-from trellis.interop.oneroster.tables import Loaded, literal
+from trellis.interop.oneroster.tables import Loaded, count, literal
 from trellis.interop.pseudonym import pseudonym_sql
 from trellis.interop.subgroups import PROGRAM_FLAG_COLUMNS
 
@@ -148,10 +148,11 @@ def write_enrollments(
             ORDER BY class_sourced_id, person_key, e._row
         ) TO {literal(str(path))} (FORMAT parquet)"""
     )
-    (dropped,) = con.execute(
+    dropped = count(
+        con,
         f"""SELECT count(*) FROM {enrollments.table} e
-        WHERE e."userSourcedId" IN (SELECT uid FROM unstaged WHERE kind = 'family')"""
-    ).fetchone() or (0,)
+        WHERE e."userSourcedId" IN (SELECT uid FROM unstaged WHERE kind = 'family')""",
+    )
     return int(dropped)
 
 

@@ -42,6 +42,12 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """The single integer a ``SELECT count(*) ...`` returns."""
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
 def table_name(file: str) -> str:
     return "t_" + file.removesuffix(".csv")
 
@@ -276,7 +282,7 @@ def load(
         return None
     attention = 0
     if checked:
-        (attention,) = con.execute(f"SELECT count(*) FROM {data} WHERE _attention").fetchone() or (0,)
+        attention = count(con, f"SELECT count(*) FROM {data} WHERE _attention")
     raws = [ident(raw_name(c.name)) for c in checked]
     if attention:
         kept = ", ".join(
@@ -291,7 +297,7 @@ def load(
         source = f"SELECT rowid + 2 AS _row, *{nulls} FROM {data}"
     con.execute(f"CREATE OR REPLACE VIEW {table} AS {source}")
     identity = tuple(c.name for c in columns if c.name in IDENTITY_COLUMNS and file in PERSON_FILES)
-    (rows,) = con.execute(f"SELECT count(*) FROM {data}").fetchone() or (0,)
+    rows = count(con, f"SELECT count(*) FROM {data}")
     return Loaded(file, table, tuple(columns), int(rows), identity, int(attention))
 
 
