@@ -449,8 +449,8 @@ class _Complementer:
     def repair(self, exposed: list[tuple[int, set[int]]]) -> bool:
         """Step 4: suppress one pinning cell per exposed cell; False if none could be.
 
-        An exposed cell whose proof already involves a cell added in this round waits for the
-        next audit: one suppression often frees several cells.
+        An exposed cell waits for the next audit when a cell added in this round both pins it and
+        shares a relation with it: one suppression often frees several cells.
         """
         layout = self.layout
         added: set[int] = set()
@@ -459,9 +459,9 @@ class _Complementer:
             if not candidates:
                 self.exposed[cell] = True
                 continue
-            if added & pinning:
-                continue
             mates = {member for number in layout.relations_of_cell[cell] for member in layout.relations[number].members}
+            if added & pinning & mates:
+                continue
             chosen = min(candidates, key=lambda other: self.repair_key(other, mates))
             self.suppressed[chosen] = True
             added.add(chosen)
