@@ -58,58 +58,23 @@ def tree(db: None) -> Tree:
     return Tree(state, region, district, school, other_school, other_district, outside_school)
 
 
-@pytest.fixture
-def state_lead(tree: Tree) -> Person:
-    from tests.factories import person_with_role
-    from trellis.orgs.models import Role
+def role_fixture(username: str, role: str, where: str, doc: str = "") -> Any:
+    """A fixture giving one person the ``role`` over the tree's organization ``where``."""
 
-    return person_with_role("state.lead", Role.STATE_LEAD, tree.state)
+    def fixture(tree: Tree) -> Person:
+        from tests.factories import person_with_role
+        from trellis.orgs.models import Role
 
+        return person_with_role(username, Role(role), getattr(tree, where))
 
-@pytest.fixture
-def state_analyst(tree: Tree) -> Person:
-    from tests.factories import person_with_role
-    from trellis.orgs.models import Role
-
-    return person_with_role("state.analyst", Role.STATE_ANALYST, tree.state)
+    fixture.__doc__ = doc or f"A {role.replace('_', ' ')} at the tree's {where}."
+    return pytest.fixture(fixture, name=username.replace(".", "_"))
 
 
-@pytest.fixture
-def regional_coach(tree: Tree) -> Person:
-    from tests.factories import person_with_role
-    from trellis.orgs.models import Role
-
-    return person_with_role("regional.coach", Role.REGIONAL_COACH, tree.region)
-
-
-@pytest.fixture
-def district_lead(tree: Tree) -> Person:
-    from tests.factories import person_with_role
-    from trellis.orgs.models import Role
-
-    return person_with_role("district.lead", Role.DISTRICT_LEAD, tree.district)
-
-
-@pytest.fixture
-def school_leader(tree: Tree) -> Person:
-    from tests.factories import person_with_role
-    from trellis.orgs.models import Role
-
-    return person_with_role("school.leader", Role.SCHOOL_LEADER, tree.school)
-
-
-@pytest.fixture
-def teacher(tree: Tree) -> Person:
-    from tests.factories import person_with_role
-    from trellis.orgs.models import Role
-
-    return person_with_role("teacher", Role.TEACHER, tree.school)
-
-
-@pytest.fixture
-def outsider(tree: Tree) -> Person:
-    """The district lead of another district."""
-    from tests.factories import person_with_role
-    from trellis.orgs.models import Role
-
-    return person_with_role("outsider", Role.DISTRICT_LEAD, tree.other_district)
+state_lead = role_fixture("state.lead", "state_lead", "state")
+state_analyst = role_fixture("state.analyst", "state_analyst", "state")
+regional_coach = role_fixture("regional.coach", "regional_coach", "region")
+district_lead = role_fixture("district.lead", "district_lead", "district")
+school_leader = role_fixture("school.leader", "school_leader", "school")
+teacher = role_fixture("teacher", "teacher", "school")
+outsider = role_fixture("outsider", "district_lead", "other_district", "The district lead of another district.")
