@@ -138,10 +138,9 @@ def organization_summary(organization: Organization) -> dict[str, Any]:
     }
 
 
-def poverty_profile_for(*, user: Any, organization: Organization, kind: str) -> list[dict[str, Any]]:
-    """Organizations of ``kind`` below ``organization`` and their students, by poverty quartile:
-    the picture a state lead looks at before asking whether high-poverty districts are reached."""
-    rows = children_for(user=user, organization=organization, kind=kind)
+def poverty_profile(rows: list[OrganizationRow]) -> list[dict[str, Any]]:
+    """The listed organizations and their students by poverty quartile: the picture a state lead
+    looks at before asking whether high-poverty districts are reached."""
     profile = []
     for quartile, label in QUARTILE_LABELS.items():
         members = [row for row in rows if row.quartile == quartile]

@@ -36,16 +36,19 @@ def organization_page(request: HttpRequest, organization: Organization) -> HttpR
     listed_kind = LISTED_KIND.get(Organization.Kind(organization.kind))
     form = OrganizationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = []
+    rows: list[selectors.OrganizationRow] = []
+    profile: list[dict[str, object]] = []
     if listed_kind:
-        rows = selectors.children_for(
+        # The chart covers every listed organization; the table only those the filters keep.
+        every = selectors.children_for(user=request.user, organization=organization, kind=listed_kind)
+        profile = selectors.poverty_profile(every)
+        narrowed = any(filters.get(name) for name in ("search", "locale", "quartile"))
+        order = filters.get("order") or "name"
+        rows = every if not narrowed and order == "name" else selectors.children_for(
             user=request.user, organization=organization, kind=listed_kind,
             search=filters.get("search", ""), locale=filters.get("locale", ""),
-            quartile=filters.get("quartile"), order=filters.get("order") or "name",
+            quartile=filters.get("quartile"), order=order,
         )
-    profile = []
-    if listed_kind:
-        profile = selectors.poverty_profile_for(user=request.user, organization=organization, kind=listed_kind)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
