@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import duckdb
 
 from trellis.interop.oneroster.problems import Findings
@@ -38,6 +40,13 @@ _RECORD_NAMES = {
 def check_duplicates(con: duckdb.DuckDBPyConnection, loaded: Loaded, findings: Findings) -> None:
     """Every sourcedId appears once in a file (bulk or delta: twice would be ambiguous)."""
     table = loaded.table
+    # Distinct 64-bit hashes mean distinct ids, and counting hashes is much cheaper than
+    # grouping strings; only when two hashes agree are the ids themselves compared.
+    (possible,) = con.execute(
+        f'SELECT count("sourcedId") - count(DISTINCT hash("sourcedId")) FROM {table}'
+    ).fetchone() or (0,)
+    if not possible:
+        return
     repeated = count(
         con,
         f'SELECT count(*) FROM (SELECT "sourcedId" FROM {table} WHERE "sourcedId" IS NOT NULL '
@@ -65,11 +74,14 @@ def check_references(
     loaded: dict[str, Loaded],
     modes: dict[str, str],
     findings: Findings,
+    *,
+    sources: Collection[str],
 ) -> None:
     """References into a bulk file must resolve; into a delta file they may name records
-    Trellis already holds; into an absent file they are kept as given, with a warning."""
+    Trellis already holds; into an absent file they are kept as given, with a warning.
+    Only references from the files in ``sources`` are checked."""
     for file, column, target, is_list in REFERENCES:
-        source = loaded.get(file)
+        source = loaded.get(file) if file in sources else None
         if source is None or column not in {c.name for c in source.columns}:
             continue
         name = ident(column)

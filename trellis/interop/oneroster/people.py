@@ -200,19 +200,18 @@ def _race_sql(d: str, names: set[str]) -> str:
     )
 
 
-def write_students(
+def stage_student_users(
     con: duckdb.DuckDBPyConnection,
     *,
     users: Loaded,
-    demographics: Loaded | None,
     orgs: Loaded | None,
     mode: str,
     flag_sources: dict[str, str],
-    path: Path,
 ) -> None:
-    """Write students.parquet: pseudonymised, subgroup attributes only, sorted by key."""
+    """Create ``student_users``: each student's pseudonym and what users.csv says of them.
+
+    After this, the students need nothing more from users.csv or roles.csv."""
     user_names = _names(users)
-    demo_names = _names(demographics) if demographics is not None else set()
     school_type = (
         f'CASE WHEN r.org IN (SELECT "sourcedId" FROM {orgs.table} WHERE "type" = \'school\') THEN 0 ELSE 2 END'
         if orgs is not None
@@ -250,11 +249,25 @@ def write_students(
         LEFT JOIN student_school s ON s.uid = u."sourcedId"
         WHERE coalesce(u.kind, 'unassigned') IN {kinds} AND {live_sql("u", mode)}"""
     )
+
+
+def write_students(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    demographics: Loaded | None,
+    mode: str,
+    flag_sources: dict[str, str],
+    path: Path,
+) -> None:
+    """Write students.parquet from ``student_users`` and demographics.csv: pseudonymised,
+    subgroup attributes only, sorted by key. Leaves ``student_keys`` (sid, student_key) for
+    the enrollments and drops ``student_users``."""
+    demo_names = _names(demographics) if demographics is not None else set()
     flags = list(PROGRAM_FLAGS.values())
     if demographics is None:
-        con.execute(
-            "CREATE OR REPLACE TABLE student_demographics (sid VARCHAR, status VARCHAR, "
-            "race_ethnicity VARCHAR, sex VARCHAR, " + ", ".join(f"{flag} BOOLEAN" for flag in flags) + ")"
+        student_demographics = (
+            "SELECT NULL::VARCHAR AS sid, NULL::VARCHAR AS status, NULL::VARCHAR AS race_ethnicity, "
+            "NULL::VARCHAR AS sex, " + ", ".join(f"NULL::BOOLEAN AS {flag}" for flag in flags) + " WHERE false"
         )
     else:
         deleted = "d.\"status\" = 'tobedeleted'"
@@ -270,15 +283,16 @@ def write_students(
             for c, flag in PROGRAM_FLAGS.items()
         )
         race = _race_sql("d", demo_names)
-        con.execute(
-            f"""CREATE OR REPLACE TABLE student_demographics AS
-            SELECT d."sourcedId" AS sid, coalesce(d."status", 'active') AS status,
+        not_student = (
+            "d.\"sourcedId\" IN (SELECT uid FROM kinds WHERE kind <> 'student')"
+            if count(con, "SELECT count(*) FROM kinds WHERE kind <> 'student'")
+            else "false"
+        )
+        student_demographics = f"""SELECT d."sourcedId" AS sid, coalesce(d."status", 'active') AS status,
                    CASE WHEN {deleted} THEN NULL ELSE {race} END AS race_ethnicity,
                    CASE WHEN {deleted} THEN NULL ELSE {sex} END AS sex, {demo_flags}
             FROM {demographics.table} d
-            WHERE {live_sql("d", mode)} AND NOT EXISTS
-                (SELECT 1 FROM kinds k WHERE k.uid = d."sourcedId" AND k.kind <> 'student')"""
-        )
+            WHERE {live_sql("d", mode)} AND NOT ({not_student})"""
     join = "LEFT JOIN" if mode == "bulk" else "FULL OUTER JOIN"
     flag_columns = ", ".join(
         f"{'d' if flag_sources.get(flag) == 'demographics.csv' else 'u'}.{flag} AS {flag}" for flag in flags
@@ -291,10 +305,13 @@ def write_students(
                    coalesce(u.status, d.status) AS status,
                    u.sid IS NOT NULL AS from_users, d.sid IS NOT NULL AS from_demographics,
                    coalesce(u.update_only, true) AS update_only
-            FROM student_users u {join} student_demographics d ON d.sid = u.sid
+            FROM student_users u {join} ({student_demographics}) d ON d.sid = u.sid
             ORDER BY student_key
         ) TO {literal(str(path))} (FORMAT parquet)"""
     )
+    # Enrollments need only each student's key.
+    con.execute("CREATE OR REPLACE TABLE student_keys AS SELECT sid, student_key FROM student_users")
+    con.execute("DROP TABLE student_users")
 
 
 def _flag(value: str, column: str, file: str, sources: dict[str, str], names: set[str]) -> str:

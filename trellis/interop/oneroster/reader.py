@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -30,11 +31,12 @@ from trellis.interop.oneroster.source import (
     resolve_modes,
 )
 from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, ROSTER_FILES, V11, V12
-from trellis.interop.oneroster.tables import Loaded, count, load, run_checks, value_checks
+from trellis.interop.oneroster.tables import Loaded, count, drop, load, run_checks, value_checks
 from trellis.interop.pseudonym import check_key, register_pseudonym_key
 
 Progress = Callable[[str, int, int], None]
 PERSON_SET = ("users.csv", "roles.csv", "demographics.csv")
+ENROLLMENTS = "enrollments.csv"
 
 
 def read_roster(
@@ -87,6 +89,18 @@ def read_roster(
         roster.close()
 
 
+@dataclasses.dataclass
+class _People:
+    """What the people files gave, staged before the enrollments are read."""
+
+    counts: dict[str, int]
+    flag_sources: dict[str, str]
+    orgs: list[OrgRecord]
+    staff: list[StaffRecord]
+    students_path: Path | None = None
+    guardians: int = 0
+
+
 class _Reader:
     def __init__(
         self,
@@ -123,7 +137,7 @@ class _Reader:
                 findings.refuse(file, "is empty; it needs at least the header row.", row=1)
                 continue
             headers[file] = header
-        version = detect_version(manifest, headers, findings)
+        version = self.version = detect_version(manifest, headers, findings)
         self._settle_modes(version, modes)
         # Problems so far are about the set as a whole; reading rows under a wrong mode or
         # version would only add noise.
@@ -135,12 +149,30 @@ class _Reader:
             mapped = map_header(file, header, version, modes[file], findings)
             if mapped is not None:
                 header_maps[file] = mapped
-        for file in ROSTER_FILES:
+        # The enrollments, the largest file by far, are read only after the people are staged
+        # and their tables dropped, so the two never take memory at the same time.
+        self._load([file for file in ROSTER_FILES if file != ENROLLMENTS], header_maps, modes)
+        self._check(list(self.loaded), modes)
+        self._check_people(version, modes)
+        people_staged = None if findings.problems else self._stage_people(modes)
+        self._load([ENROLLMENTS], header_maps, modes)
+        if ENROLLMENTS in self.loaded:
+            self._check([ENROLLMENTS], modes)
+        if findings.problems and people_staged is not None and people_staged.students_path is not None:
+            people_staged.students_path.unlink(missing_ok=True)  # a refusal leaves nothing staged
+        findings.raise_if_refused()
+        assert people_staged is not None
+        return self._stage(version, modes, people_staged)
+
+    def _load(self, files: list[str], header_maps: dict[str, HeaderMap], modes: dict[str, str]) -> None:
+        findings = self.findings
+        # A table's rowid is its row's place in the file only while insertion order is kept.
+        self.con.execute("SET preserve_insertion_order = true")
+        for file in files:
             mapped = header_maps.get(file)
-            if mapped is not None:
-                columns = loaded_columns(file, version, mapped)
-                path = self.roster.paths[file]
-                result = load(self.con, file, path, mapped, columns, findings)
+            if mapped is not None and findings.room:
+                columns = loaded_columns(file, self.version, mapped)
+                result = load(self.con, file, self.roster.paths[file], mapped, columns, findings)
                 if result is not None and result.rows == 0 and modes[file] == "bulk":
                     findings.refuse(
                         file,
@@ -155,9 +187,6 @@ class _Reader:
         # order in which DuckDB produces rows (every output has an ORDER BY), so it may stop
         # preserving it, which frees memory and threads.
         self.con.execute("SET preserve_insertion_order = false")
-        self._check(version, modes)
-        findings.raise_if_refused()
-        return self._stage(version, modes)
 
     def _settle_modes(self, version: str, modes: dict[str, str]) -> None:
         findings = self.findings
@@ -183,9 +212,10 @@ class _Reader:
                 "roles.csv, and without them Trellis cannot tell students from staff.",
             )
 
-    def _check(self, version: str, modes: dict[str, str]) -> None:
+    def _check(self, files: list[str], modes: dict[str, str]) -> None:
         con, findings = self.con, self.findings
-        for file, loaded in self.loaded.items():
+        for file in files:
+            loaded = self.loaded[file]
             later = frozenset({"username", "givenName", "familyName"}) if file == "users.csv" else frozenset()
             file_checks = value_checks(loaded, mode=modes[file], later=later)
             if modes[file] == "bulk":
@@ -197,54 +227,68 @@ class _Reader:
             run_checks(con, loaded, file_checks, findings)
             checks.check_duplicates(con, loaded, findings)
             self._tick(f"checked {file}")
-        checks.check_references(con, self.loaded, modes, findings)
+        checks.check_references(con, self.loaded, modes, findings, sources=files)
+
+    def _check_people(self, version: str, modes: dict[str, str]) -> None:
         users = self.loaded.get("users.csv")
         if users is not None:
-            people.build_kinds(con, version, users, self.loaded.get("roles.csv"))
-            people.check_people(con, users, modes["users.csv"], findings)
+            people.build_kinds(self.con, version, users, self.loaded.get("roles.csv"))
+            people.check_people(self.con, users, modes["users.csv"], self.findings)
         self._tick("checked people")
 
-    def _stage(self, version: str, modes: dict[str, str]) -> RosterBundle:
-        con, findings, loaded = self.con, self.findings, self.loaded
+    def _stage_people(self, modes: dict[str, str]) -> _People:
+        """Stage what comes from users, roles and demographics, then free their tables."""
+        con, loaded = self.con, self.loaded
         users = loaded.get("users.csv")
-        flag_sources = people.program_flag_sources(loaded, findings)
-        students_path = classes_path = enrollments_path = None
-        dropped_enrollments = 0
+        staged = _People(
+            counts={file: item.rows for file, item in loaded.items()},
+            flag_sources=people.program_flag_sources(loaded, self.findings),
+            orgs=self._orgs(modes),
+            staff=people.staff_records(con, users, modes["users.csv"]) if users is not None else [],
+        )
         if users is None:
             con.execute("CREATE OR REPLACE TABLE kinds (uid VARCHAR, kind VARCHAR)")
             con.execute("CREATE OR REPLACE TABLE student_users (sid VARCHAR, student_key VARCHAR)")
         else:
-            students_path = self.staging_dir / store.STUDENTS
-            people.write_students(
-                con,
-                users=users,
-                demographics=loaded.get("demographics.csv"),
-                orgs=loaded.get("orgs.csv"),
-                mode=modes["users.csv"],
-                flag_sources=flag_sources,
-                path=students_path,
+            people.stage_student_users(
+                con, users=users, orgs=loaded.get("orgs.csv"), mode=modes["users.csv"],
+                flag_sources=staged.flag_sources,
             )
+            staged.guardians = count(con, "SELECT count(*) FROM kinds WHERE kind = 'family'")
+        store.find_unstaged(
+            con, users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None
+        )
+        self._drop_people(keep=("demographics.csv",))
+        if users is None:
+            con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
+        else:
+            staged.students_path = self.staging_dir / store.STUDENTS
+            people.write_students(
+                con, demographics=loaded.get("demographics.csv"), mode=modes["users.csv"],
+                flag_sources=staged.flag_sources, path=staged.students_path,
+            )
+        self._drop_people()
+        return staged
+
+    def _stage(self, version: str, modes: dict[str, str], staged: _People) -> RosterBundle:
+        con, findings, loaded = self.con, self.findings, self.loaded
+        classes_path = enrollments_path = None
+        dropped_enrollments = 0
         if "classes.csv" in loaded:
             classes_path = self.staging_dir / store.CLASSES
             store.write_classes(con, loaded["classes.csv"], modes["classes.csv"], classes_path)
-        if "enrollments.csv" in loaded:
+        if ENROLLMENTS in loaded:
             enrollments_path = self.staging_dir / store.ENROLLMENTS
-            dropped_enrollments = store.write_enrollments(
-                con,
-                loaded["enrollments.csv"],
-                modes["enrollments.csv"],
-                enrollments_path,
-                users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None,
-            )
+            enrollments = loaded[ENROLLMENTS]
+            dropped_enrollments = store.write_enrollments(con, enrollments, modes[ENROLLMENTS], enrollments_path)
             if dropped_enrollments:
                 noun = "enrollment was" if dropped_enrollments == 1 else "enrollments were"
                 findings.warn(
-                    "enrollments.csv",
+                    ENROLLMENTS,
                     f"{dropped_enrollments} {noun} of guardians, parents or relatives; left out.",
                 )
         self._tick("wrote Parquet")
-        staff = people.staff_records(con, users, modes["users.csv"]) if users is not None else []
-        orgs = self._orgs(modes)
+        orgs, staff, students_path = staged.orgs, staged.staff, staged.students_path
         bundle = RosterBundle(
             version=version,
             modes={file: modes[file] for file in ROSTER_FILES},
@@ -252,17 +296,34 @@ class _Reader:
             staff=staff,
             academic_sessions=self._sessions(modes),
             courses=self._courses(modes),
-            counts={file: item.rows for file, item in loaded.items()},
-            summary=self._summary(modes, orgs, staff, students_path, dropped_enrollments),
+            counts={**staged.counts, **{file: item.rows for file, item in loaded.items()}},
+            summary=self._summary(modes, orgs, staff, students_path, dropped_enrollments, staged.guardians),
             warnings=list(findings.warnings),
             school_stats=self._school_stats(modes, students_path),
             students_path=students_path,
             classes_path=classes_path,
             enrollments_path=enrollments_path,
-            program_flag_sources=flag_sources,
+            program_flag_sources=staged.flag_sources,
         )
         self._tick("done")
         return bundle
+
+    def _drop_people(self, keep: tuple[str, ...] = ()) -> None:
+        """Drop the tables of users, roles and demographics (but ``keep``), and what was built
+        from them, as soon as the step that needs them is done."""
+        for view in ("users_with_kind", "users_graded"):
+            self.con.execute(f"DROP VIEW IF EXISTS {view}")
+        for table in ("user_roles", "student_school") if keep else ("user_roles", "student_school", "kinds"):
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+        users = self.loaded.get("users.csv")
+        if users is not None and users.table != "user_ids":
+            # The enrollments still need to know which users exist.
+            self.con.execute(f'CREATE OR REPLACE TABLE user_ids AS SELECT "sourcedId" FROM {users.table}')
+        for file in PERSON_SET:
+            if file in self.loaded and file not in keep and self.loaded[file].table != "user_ids":
+                drop(self.con, self.loaded.pop(file))
+        if users is not None:
+            self.loaded["users.csv"] = dataclasses.replace(users, table="user_ids", columns=(), attention=0)
 
     def _live(self, modes: dict[str, str], file: str) -> str:
         return people.live_sql(self.loaded[file].table, modes[file])
@@ -323,6 +384,7 @@ class _Reader:
         staff: list[StaffRecord],
         students_path: Path | None,
         dropped_enrollments: int,
+        guardians: int,
     ) -> dict[str, int]:
         con = self.con
         summary: dict[str, int] = {}
@@ -347,7 +409,6 @@ class _Reader:
             if modes["users.csv"] == "delta":
                 summary["students_tobedeleted"] = int(deleted)
                 summary["student_updates_only"] = int(updates)
-            guardians = count(con, "SELECT count(*) FROM kinds WHERE kind = 'family'")
             summary["guardians_dropped"] = guardians
         for file, key in (("classes.csv", "classes"), ("enrollments.csv", "enrollments")):
             if file in self.loaded:

@@ -17,10 +17,13 @@ person_key and role (or deletes them when it is marked tobedeleted).
 
 from __future__ import annotations
 
+import os
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from trellis.interop.oneroster.records import RosterBundle, SchoolStats
 from trellis.interop.oneroster.tables import Loaded, count, literal
@@ -55,6 +58,18 @@ ENROLLMENT_COLUMNS = (
     "school_sourced_id",
     "person_key",
     "role",
+    "primary",
+    "begin_date",
+    "end_date",
+    "status",
+)
+#: The store's row order: the key (class, person, role) first, then every other column, so that
+#: the order is total and says nothing about the order of the SIS's files.
+ENROLLMENT_ORDER = (
+    "class_sourced_id",
+    "person_key",
+    "role",
+    "school_sourced_id",
     "primary",
     "begin_date",
     "end_date",
@@ -99,26 +114,10 @@ def write_classes(con: duckdb.DuckDBPyConnection, classes: Loaded, mode: str, pa
     )
 
 
-def write_enrollments(
-    con: duckdb.DuckDBPyConnection,
-    enrollments: Loaded,
-    mode: str,
-    path: Path,
-    *,
-    users_table: str | None = None,
-) -> int:
-    """Write enrollments.parquet; return how many rows of family members were dropped.
-
-    A student's person_key is their pseudonym (from the ``student_users`` table the student
-    step made); staff keep their sourcedId. Any other row with role student is pseudonymised
-    too (a user Trellis does not know as a student: never quoted raw). The enrollment's own
-    sourcedId is not kept (SIS exports often build it from the student's id); an enrollment is
-    identified by class, person and role. Rows are sorted by class and person, never left in
-    file order, which could follow the SIS's student ids.
-    """
-    live = "true" if mode == "delta" else "e.\"status\" IS DISTINCT FROM 'tobedeleted'"
-    # Few users are family members, or students without a staged row (deleted in a bulk file,
-    # or only in roles.csv of a delta): a small table, so a cheap filter.
+def find_unstaged(con: duckdb.DuckDBPyConnection, *, users_table: str | None = None) -> None:
+    """Create ``unstaged``: family members, and students without a staged row (deleted in a bulk
+    file, or only in roles.csv of a delta). Run while ``kinds`` and ``student_users`` exist;
+    write_enrollments reads it. Few users are either, so it is a small table."""
     if users_table is not None:
         # users.csv is bulk: every student with a role has a row there (or the set is refused);
         # those without a staged row are the ones marked tobedeleted.
@@ -130,30 +129,94 @@ def write_enrollments(
         f"""CREATE OR REPLACE TABLE unstaged AS SELECT uid, kind FROM kinds k
         WHERE uid IS NOT NULL AND (kind = 'family' OR ({unstaged_students}))"""
     )
-    con.execute(
-        f"""COPY (
-            SELECT e."classSourcedId" AS class_sourced_id,
+
+
+#: Rows sorted at once when a file is written in parts (about 0.5 GB of sort memory).
+SORT_ROWS = 4_000_000
+
+
+def write_sorted(
+    con: duckdb.DuckDBPyConnection, select: str, order: tuple[str, ...], path: Path, *, rows: int, firsts: str
+) -> None:
+    """Write the rows of ``select`` (about ``rows`` of them) to one Parquet file, sorted by ``order``.
+
+    A state's enrollments are tens of millions of rows, and sorting them at once would take
+    several GB. The rows are sorted in ranges of the first ``order`` column instead, each range
+    streamed into the file after the one before, so the file is sorted as a whole while memory
+    holds one range at a time. ``firsts`` is a cheap query whose one column has (a sample of)
+    the values of the first ``order`` column, from which the ranges are cut.
+    """
+    ordered = _columns(order)
+    first = _columns(order[:1])
+    parts = max(1, -(-rows // SORT_ROWS))
+    bounds: list[str] = []
+    if parts > 1:
+        fractions = ", ".join(str(i / parts) for i in range(1, parts))
+        ((quantiles,),) = con.execute(f"SELECT quantile_disc(#1, [{fractions}]) FROM ({firsts})").fetchall()
+        bounds = sorted({value for value in quantiles or [] if value is not None})
+    if not bounds:
+        con.execute(f"COPY ({select} ORDER BY {ordered}) TO {literal(str(path))} (FORMAT parquet)")
+        return
+    ranges = [f"{first} < {literal(bounds[0])}"]
+    ranges += [f"{first} >= {literal(low)} AND {first} < {literal(high)}" for low, high in pairwise(bounds)]
+    ranges.append(f"({first} >= {literal(bounds[-1])} OR {first} IS NULL)")
+    writer = None
+    try:
+        for where in ranges:
+            reader = con.sql(f"SELECT * FROM ({select}) WHERE {where} ORDER BY {ordered}").to_arrow_reader(500_000)
+            for batch in reader:
+                if writer is None:
+                    writer = pq.ParquetWriter(path, batch.schema)
+                writer.write_batch(batch)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def write_enrollments(con: duckdb.DuckDBPyConnection, enrollments: Loaded, mode: str, path: Path) -> int:
+    """Write enrollments.parquet; return how many rows of family members were dropped.
+
+    A student's person_key is their pseudonym (from the ``student_keys`` table the student
+    step made); staff keep their sourcedId. Any other row with role student is pseudonymised
+    too (a user Trellis does not know as a student: never quoted raw). The enrollment's own
+    sourcedId is not kept (SIS exports often build it from the student's id); an enrollment is
+    identified by class, person and role. Rows are in the store's order (ENROLLMENT_ORDER),
+    never left in file order, which could follow the SIS's student ids. Needs the ``unstaged``
+    table from find_unstaged.
+    """
+    live = "true" if mode == "delta" else "e.\"status\" IS DISTINCT FROM 'tobedeleted'"
+    family, unknown_students = con.execute(
+        "SELECT count(*) FILTER (WHERE kind = 'family'), count(*) FILTER (WHERE kind = 'student') FROM unstaged"
+    ).fetchone() or (0, 0)
+    # In a clean bulk roster both are empty, and the 15 million row query needs no lookups.
+    pseudonymised = "e.\"role\" = 'student'"
+    if unknown_students:
+        pseudonymised += " OR e.\"userSourcedId\" IN (SELECT uid FROM unstaged WHERE kind = 'student')"
+    kept = live
+    if family:
+        kept += " AND e.\"userSourcedId\" NOT IN (SELECT uid FROM unstaged WHERE kind = 'family')"
+    select = f"""SELECT e."classSourcedId" AS class_sourced_id,
                    e."schoolSourcedId" AS school_sourced_id,
                    CASE WHEN s.student_key IS NOT NULL THEN s.student_key
-                        WHEN e."role" = 'student' OR e."userSourcedId" IN
-                             (SELECT uid FROM unstaged WHERE kind = 'student')
-                        THEN {pseudonym_sql('e."userSourcedId"')}
+                        WHEN {pseudonymised} THEN {pseudonym_sql('e."userSourcedId"')}
                         ELSE e."userSourcedId" END AS person_key,
                    e."role" AS role, {_optional(enrollments, "primary", "BOOLEAN")} AS "primary",
                    {_optional(enrollments, "beginDate", "DATE")} AS begin_date,
                    {_optional(enrollments, "endDate", "DATE")} AS end_date,
                    coalesce(e."status", 'active') AS status
-            FROM {enrollments.table} e LEFT JOIN student_users s ON s.sid = e."userSourcedId"
-            WHERE {live} AND e."userSourcedId" NOT IN (SELECT uid FROM unstaged WHERE kind = 'family')
-            ORDER BY class_sourced_id, person_key, e._row
-        ) TO {literal(str(path))} (FORMAT parquet)"""
+            FROM {enrollments.table} e LEFT JOIN student_keys s ON s.sid = e."userSourcedId"
+            WHERE {kept}"""
+    write_sorted(
+        con, select, ("class_sourced_id", "person_key", "role"), path,
+        rows=enrollments.rows, firsts=f'SELECT "classSourcedId" FROM {enrollments.table} USING SAMPLE 100000 ROWS',
     )
-    dropped = count(
+    if not family:
+        return 0
+    return count(
         con,
         f"""SELECT count(*) FROM {enrollments.table} e
         WHERE e."userSourcedId" IN (SELECT uid FROM unstaged WHERE kind = 'family')""",
     )
-    return int(dropped)
 
 
 def school_stats(con: duckdb.DuckDBPyConnection, students_sql: str) -> dict[str, SchoolStats]:
@@ -191,24 +254,22 @@ def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) 
     try:
         students = _merge_students(con, current_dir, staged)
         _copy(con, students, out_dir / STUDENTS)
-        classes = _merge_keyed(
-            con,
-            _read(current_dir / CLASSES, _EMPTY_CLASSES),
-            staged.classes_path,
-            staged.modes.get("classes.csv", "absent"),
-            ("class_sourced_id",),
-            CLASS_COLUMNS,
-        )
-        _copy(con, classes, out_dir / CLASSES)
-        enrollments = _merge_keyed(
-            con,
-            _read(current_dir / ENROLLMENTS, _EMPTY_ENROLLMENTS),
-            staged.enrollments_path,
-            staged.modes.get("enrollments.csv", "absent"),
-            ("class_sourced_id", "person_key", "role"),
-            ENROLLMENT_COLUMNS,
-        )
-        _copy(con, enrollments, out_dir / ENROLLMENTS)
+        for name, staged_path, file, key, columns, order, empty in (
+            (CLASSES, staged.classes_path, "classes.csv", ("class_sourced_id",), CLASS_COLUMNS,
+             CLASS_COLUMNS, _EMPTY_CLASSES),
+            (ENROLLMENTS, staged.enrollments_path, "enrollments.csv", ("class_sourced_id", "person_key", "role"),
+             ENROLLMENT_COLUMNS, ENROLLMENT_ORDER, _EMPTY_ENROLLMENTS),
+        ):
+            mode = staged.modes.get(file, "absent")
+            current = current_dir / name
+            if staged_path is not None and mode == "bulk":
+                # The reader wrote only the live rows, already in the store's order.
+                _place(staged_path, out_dir / name)
+            elif (staged_path is None or mode == "absent") and current.exists():
+                _place(current, out_dir / name)
+            else:
+                merged = _merge_keyed(_read(current, empty), staged_path, mode, key, columns, order)
+                _copy(con, merged, out_dir / name)
         return school_stats(con, _read(out_dir / STUDENTS, _EMPTY_STUDENTS))
     finally:
         con.close()
@@ -220,32 +281,40 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
     shutil.move(temporary, path)
 
 
+def _place(source: Path, path: Path) -> None:
+    """Put an already finished file at ``path``: a hard link where the disk allows, else a copy."""
+    try:
+        os.link(source, path)
+    except OSError:
+        shutil.copyfile(source, path)
+
+
 def _columns(names: tuple[str, ...], alias: str = "") -> str:
     prefix = f"{alias}." if alias else ""
     return ", ".join(f'{prefix}"{name}"' for name in names)
 
 
 def _merge_keyed(
-    con: duckdb.DuckDBPyConnection,
     current: str,
     staged_path: Path | None,
     mode: str,
     key: tuple[str, ...],
     columns: tuple[str, ...],
+    order: tuple[str, ...],
 ) -> str:
-    order = ", ".join(f'"{name}"' for name in columns)
+    ordered = _columns(order)
     if staged_path is None or mode == "absent":
-        return f"SELECT {_columns(columns)} FROM ({current}) ORDER BY {order}"
+        return f"SELECT {_columns(columns)} FROM ({current}) ORDER BY {ordered}"
     staged = _read(staged_path, "")
     if mode == "bulk":
-        return f"SELECT {_columns(columns)} FROM ({staged}) WHERE status = 'active' ORDER BY {order}"
+        return f"SELECT {_columns(columns)} FROM ({staged}) WHERE status = 'active' ORDER BY {ordered}"
     same = " AND ".join(f's."{name}" = c."{name}"' for name in key)
     return f"""SELECT {_columns(columns)} FROM (
             SELECT {_columns(columns, "c")} FROM ({current}) c
             WHERE NOT EXISTS (SELECT 1 FROM ({staged}) s WHERE {same})
             UNION ALL
             SELECT {_columns(columns, "s")} FROM ({staged}) s WHERE s.status = 'active'
-        ) ORDER BY {order}"""
+        ) ORDER BY {ordered}"""
 
 
 def _merge_students(con: duckdb.DuckDBPyConnection, current_dir: Path, staged: RosterBundle) -> str:
@@ -257,7 +326,8 @@ def _merge_students(con: duckdb.DuckDBPyConnection, current_dir: Path, staged: R
         return f"SELECT {_columns(STUDENT_COLUMNS)} FROM ({current}) ORDER BY student_key"
     staged_sql = _read(staged.students_path, "")
     if mode == "bulk":
-        return f"SELECT {_columns(STUDENT_COLUMNS)} FROM ({staged_sql}) WHERE status = 'active' ORDER BY student_key"
+        # Already sorted by student_key; the copy keeps the file's order.
+        return f"SELECT {_columns(STUDENT_COLUMNS)} FROM ({staged_sql}) WHERE status = 'active'"
 
     def take(column: str, group: str) -> str:
         return f"CASE WHEN s.{group} THEN s.{column} ELSE c.{column} END AS {column}"

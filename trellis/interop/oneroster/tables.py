@@ -301,6 +301,14 @@ def load(
     return Loaded(file, table, tuple(columns), int(rows), identity, int(attention))
 
 
+def drop(con: duckdb.DuckDBPyConnection, loaded: Loaded) -> None:
+    """Free a loaded file's tables once nothing needs them."""
+    stem = loaded.table.removeprefix("t_")
+    con.execute(f"DROP VIEW IF EXISTS {loaded.table}")
+    con.execute(f"DROP TABLE IF EXISTS d_{stem}")
+    con.execute(f"DROP TABLE IF EXISTS r_{stem}")
+
+
 def _reject_message(error_type: str, width: int) -> str:
     if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         return f"does not have the {width} values the header row has (check commas and quotes)."
