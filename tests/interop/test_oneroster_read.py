@@ -8,11 +8,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.interop.conftest import FIXTURES, KEY, copy_fixture
+from tests.interop.conftest import FIXTURES, KEY, copy_fixture, set_cell
 from trellis.interop.oneroster import (
     AcademicSessionRecord,
     CourseRecord,
     OrgRecord,
+    RosterError,
     SchoolStats,
     StaffRecord,
     StaffRole,
@@ -346,3 +347,40 @@ def test_enrollments_sorted_in_ranges_match_one_sort(tmp_path, monkeypatch):
     assert len({row["class_sourced_id"] for row in rows}) > 1
     keys = [(row["class_sourced_id"], row["person_key"], row["role"]) for row in rows]
     assert keys == sorted(keys)
+
+
+def test_people_are_handed_over_while_the_enrollments_are_read(tmp_path):
+    plain = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "plain")
+    handed = []
+    bundle = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "overlap",
+                         people_ready=handed.append)  # fmt: skip
+
+    (people,) = handed
+    assert people.staff == plain.staff and people.orgs == plain.orgs
+    assert people.courses == plain.courses and people.academic_sessions == plain.academic_sessions
+    assert people.summary == {} and people.students_path is None
+    assert bundle.summary == plain.summary and bundle.warnings == plain.warnings
+    assert bundle.school_stats == plain.school_stats and bundle.counts == plain.counts
+    for name in ("students", "classes", "enrollments"):
+        assert pq.read_table(bundle.parquet[name]).equals(pq.read_table(plain.parquet[name]))
+
+
+def test_enrollments_can_refuse_after_the_people_were_handed_over(tmp_path):
+    roster = copy_fixture("v12_bulk", tmp_path)
+    set_cell(roster / "enrollments.csv", 3, "classSourcedId", "k-999")
+    handed = []
+    with pytest.raises(RosterError) as refusal:
+        read_roster(roster, pseudonym_key=KEY, staging_dir=tmp_path / "staging", people_ready=handed.append)
+    assert len(handed) == 1
+    assert [(p.file, p.row, p.column) for p in refusal.value.problems] == [
+        ("enrollments.csv", 3, "classSourcedId")
+    ]
+    assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_a_refusal_by_the_caller_waits_for_the_reading_and_passes_through(tmp_path):
+    def refuse(people):
+        raise PermissionError("outside your district")
+
+    with pytest.raises(PermissionError, match="outside your district"):
+        read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "staging", people_ready=refuse)

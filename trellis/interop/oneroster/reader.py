@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +46,7 @@ def read_roster(
     pseudonym_key: bytes,
     staging_dir: Path,
     progress: Progress | None = None,
+    people_ready: Callable[[RosterBundle], None] | None = None,
 ) -> RosterBundle:
     """Read a OneRoster 1.1 or 1.2 CSV set (a folder or a .zip) and stage it for import.
 
@@ -60,7 +62,14 @@ def read_roster(
         the unpacked files are removed before this function returns or raises.
     progress : callable, optional
         Called as ``progress(step, done, total)`` after each step, e.g.
-        ``("checked enrollments.csv", 9, 14)``.
+        ``("checked enrollments.csv", 9, 14)``. Only ever called on the calling thread.
+    people_ready : callable, optional
+        Called with a partial bundle once users, roles and demographics are read, checked and
+        staged without a problem: organizations, staff, sessions and courses are final; the
+        summary is empty and the Parquet paths are not set. It runs on the calling thread while
+        the enrollments are read on another, so a caller can write the staff accounts meanwhile.
+        The enrollments can still refuse the roster afterwards (RosterError), so whatever it
+        writes must be undone then: call this inside a transaction.
 
     Returns
     -------
@@ -82,7 +91,7 @@ def read_roster(
         con = duckdb.connect(config={"temp_directory": ""})
         try:
             register_pseudonym_key(con, pseudonym_key)
-            return _Reader(con, roster, findings, staging_dir, progress).read()
+            return _Reader(con, roster, findings, staging_dir, progress, people_ready).read()
         finally:
             con.close()
     finally:
@@ -98,7 +107,10 @@ class _People:
     orgs: list[OrgRecord]
     staff: list[StaffRecord]
     students_path: Path | None = None
+    classes_path: Path | None = None
+    enrollments_path: Path | None = None
     guardians: int = 0
+    dropped_enrollments: int = 0
 
 
 class _Reader:
@@ -109,6 +121,7 @@ class _Reader:
         findings: Findings,
         staging_dir: Path,
         progress: Progress | None,
+        people_ready: Callable[[RosterBundle], None] | None = None,
     ) -> None:
         self.con = con
         self.roster = roster
@@ -116,12 +129,14 @@ class _Reader:
         self.staging_dir = staging_dir
         self.progress = progress
         self.loaded: dict[str, Loaded] = {}
+        self.people_ready = people_ready
+        self.quiet = False
         self.step = 0
         self.total_steps = 2 * len(ROSTER_FILES) + 3
 
     def _tick(self, label: str) -> None:
         self.step += 1
-        if self.progress is not None:
+        if self.progress is not None and not self.quiet:
             self.progress(label, min(self.step, self.total_steps), self.total_steps)
 
     def read(self) -> RosterBundle:
@@ -155,14 +170,71 @@ class _Reader:
         self._check(list(self.loaded), modes)
         self._check_people(version, modes)
         people_staged = None if findings.problems else self._stage_people(modes)
-        self._load([ENROLLMENTS], header_maps, modes)
-        if ENROLLMENTS in self.loaded:
-            self._check([ENROLLMENTS], modes)
-        if findings.problems and people_staged is not None and people_staged.students_path is not None:
-            people_staged.students_path.unlink(missing_ok=True)  # a refusal leaves nothing staged
+        if people_staged is not None and self.people_ready is not None:
+            partial = self._bundle(version, modes, people_staged, summary={})
+            self._alongside(lambda: self._rest(header_maps, modes, people_staged), lambda: self.people_ready(partial))
+        else:
+            self._rest(header_maps, modes, people_staged)
         findings.raise_if_refused()
         assert people_staged is not None
         return self._stage(version, modes, people_staged)
+
+    def _rest(self, header_maps: dict[str, HeaderMap], modes: dict[str, str], staged: _People | None) -> None:
+        """Everything after the people are staged: the students' file, then the enrollments."""
+        if staged is not None and "users.csv" in self.loaded:
+            staged.students_path = self.staging_dir / store.STUDENTS
+            people.write_students(
+                self.con, demographics=self.loaded.get("demographics.csv"), mode=modes["users.csv"],
+                flag_sources=staged.flag_sources, path=staged.students_path,
+            )
+        else:
+            self.con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
+        self._drop_people()
+        self._load([ENROLLMENTS], header_maps, modes)
+        if ENROLLMENTS in self.loaded:
+            self._check([ENROLLMENTS], modes)
+        if self.findings.problems:
+            if staged is not None and staged.students_path is not None:
+                staged.students_path.unlink(missing_ok=True)  # a refusal leaves nothing staged
+            return
+        loaded = self.loaded
+        if "classes.csv" in loaded:
+            staged.classes_path = self.staging_dir / store.CLASSES
+            store.write_classes(self.con, loaded["classes.csv"], modes["classes.csv"], staged.classes_path)
+        if ENROLLMENTS in loaded:
+            staged.enrollments_path = self.staging_dir / store.ENROLLMENTS
+            staged.dropped_enrollments = store.write_enrollments(
+                self.con, loaded[ENROLLMENTS], modes[ENROLLMENTS], staged.enrollments_path
+            )
+        self._tick("wrote Parquet")
+
+    def _alongside(self, work: Callable[[], None], caller: Callable[[], None]) -> None:
+        """Run ``work`` (DuckDB only) on another thread while ``caller`` runs on this one.
+
+        DuckDB leaves Python's lock while it works, so the caller's own work (writing staff
+        accounts to its database) and the reading overlap. Progress is not reported from the
+        other thread: a caller's progress callback may write to a database this thread holds.
+        """
+        failures: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # handed to the calling thread below
+                failures.append(exc)
+
+        self.quiet = True
+        worker = threading.Thread(target=run, name="trellis-roster-reader", daemon=True)
+        worker.start()
+        try:
+            caller()
+        finally:
+            worker.join()
+            self.quiet = False
+        if failures:
+            raise failures[0]
+        if self.progress is not None:
+            self.progress("wrote Parquet", min(self.step, self.total_steps), self.total_steps)
 
     def _load(self, files: list[str], header_maps: dict[str, HeaderMap], modes: dict[str, str]) -> None:
         findings = self.findings
@@ -259,54 +331,39 @@ class _Reader:
             con, users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None
         )
         self._drop_people(keep=("demographics.csv",))
-        if users is None:
-            con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
-        else:
-            staged.students_path = self.staging_dir / store.STUDENTS
-            people.write_students(
-                con, demographics=loaded.get("demographics.csv"), mode=modes["users.csv"],
-                flag_sources=staged.flag_sources, path=staged.students_path,
-            )
-        self._drop_people()
         return staged
 
     def _stage(self, version: str, modes: dict[str, str], staged: _People) -> RosterBundle:
-        con, findings, loaded = self.con, self.findings, self.loaded
-        classes_path = enrollments_path = None
-        dropped_enrollments = 0
-        if "classes.csv" in loaded:
-            classes_path = self.staging_dir / store.CLASSES
-            store.write_classes(con, loaded["classes.csv"], modes["classes.csv"], classes_path)
-        if ENROLLMENTS in loaded:
-            enrollments_path = self.staging_dir / store.ENROLLMENTS
-            enrollments = loaded[ENROLLMENTS]
-            dropped_enrollments = store.write_enrollments(con, enrollments, modes[ENROLLMENTS], enrollments_path)
-            if dropped_enrollments:
-                noun = "enrollment was" if dropped_enrollments == 1 else "enrollments were"
-                findings.warn(
-                    ENROLLMENTS,
-                    f"{dropped_enrollments} {noun} of guardians, parents or relatives; left out.",
-                )
-        self._tick("wrote Parquet")
-        orgs, staff, students_path = staged.orgs, staged.staff, staged.students_path
-        bundle = RosterBundle(
-            version=version,
-            modes={file: modes[file] for file in ROSTER_FILES},
-            orgs=orgs,
-            staff=staff,
-            academic_sessions=self._sessions(modes),
-            courses=self._courses(modes),
-            counts={**staged.counts, **{file: item.rows for file, item in loaded.items()}},
-            summary=self._summary(modes, orgs, staff, students_path, dropped_enrollments, staged.guardians),
-            warnings=list(findings.warnings),
-            school_stats=self._school_stats(modes, students_path),
-            students_path=students_path,
-            classes_path=classes_path,
-            enrollments_path=enrollments_path,
-            program_flag_sources=staged.flag_sources,
+        if staged.dropped_enrollments:
+            noun = "enrollment was" if staged.dropped_enrollments == 1 else "enrollments were"
+            self.findings.warn(
+                ENROLLMENTS,
+                f"{staged.dropped_enrollments} {noun} of guardians, parents or relatives; left out.",
+            )
+        summary = self._summary(
+            modes, staged.orgs, staged.staff, staged.students_path, staged.dropped_enrollments, staged.guardians
         )
+        bundle = self._bundle(version, modes, staged, summary=summary)
         self._tick("done")
         return bundle
+
+    def _bundle(self, version: str, modes: dict[str, str], staged: _People, *, summary: dict[str, int]) -> RosterBundle:
+        return RosterBundle(
+            version=version,
+            modes={file: modes[file] for file in ROSTER_FILES},
+            orgs=staged.orgs,
+            staff=staged.staff,
+            academic_sessions=self._sessions(modes),
+            courses=self._courses(modes),
+            counts={**staged.counts, **{file: item.rows for file, item in self.loaded.items()}},
+            summary=summary,
+            warnings=list(self.findings.warnings),
+            school_stats=self._school_stats(modes, staged.students_path) if summary else {},
+            students_path=staged.students_path if summary else None,
+            classes_path=staged.classes_path,
+            enrollments_path=staged.enrollments_path,
+            program_flag_sources=staged.flag_sources,
+        )
 
     def _drop_people(self, keep: tuple[str, ...] = ()) -> None:
         """Drop the tables of users, roles and demographics (but ``keep``), and what was built
