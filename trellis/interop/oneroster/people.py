@@ -325,7 +325,8 @@ def staff_records(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str) -> l
     """The staff, sorted by sourcedId, with their staff roles (family and student roles dropped).
 
     In a delta, staff whose roles changed without a users.csv row appear with their other fields
-    None (unchanged)."""
+    None (unchanged). A state has hundreds of thousands of staff, so people and roles are
+    fetched as two flat, equally sorted results and put together in one pass."""
     names = _names(users)
 
     def column(name: str) -> str:
@@ -333,38 +334,38 @@ def staff_records(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str) -> l
 
     staff_role = f"NOT (r.role = '{STUDENT_ROLE}' OR r.role IN ({_FAMILY}))"
     has_user = 'u."sourcedId" IS NOT NULL'
-    rows = con.execute(
-        f"""WITH staff_roles AS (
-            SELECT r.uid,
-                   list([r.role, r.org, r.is_primary::VARCHAR] ORDER BY r._row)
-                       FILTER (WHERE r.live AND {staff_role}) AS active,
-                   list([r.role, r.org, r.is_primary::VARCHAR] ORDER BY r._row)
-                       FILTER (WHERE NOT r.live AND {staff_role}) AS removed
-            FROM user_roles r SEMI JOIN kinds k ON k.uid = r.uid AND k.kind = 'staff'
-            GROUP BY r.uid
-        )
-        SELECT s.uid, coalesce(u."status", 'active'),
-               {column("enabledUser")}, {column("username")}, {column("givenName")},
-               {column("familyName")}, {column("email")}, {column("identifier")},
-               s.active, s.removed
-        FROM staff_roles s LEFT JOIN {users.table} u ON u."sourcedId" = s.uid
-        WHERE ({has_user} AND {live_sql("u", mode)}) OR (NOT {has_user} AND '{mode}' = 'delta')
-        ORDER BY s.uid"""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE staff_roles AS
+        SELECT r.uid, r.role, r.org, r.is_primary, r.live, r._row
+        FROM user_roles r SEMI JOIN kinds k ON k.uid = r.uid AND k.kind = 'staff'
+        WHERE {staff_role}"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE staff_people AS
+        SELECT s.uid, coalesce(u."status", 'active') AS status,
+               {column("enabledUser")} AS enabled, {column("username")} AS username,
+               {column("givenName")} AS given, {column("familyName")} AS family,
+               {column("email")} AS email, {column("identifier")} AS identifier
+        FROM (SELECT DISTINCT uid FROM staff_roles) s LEFT JOIN {users.table} u ON u."sourcedId" = s.uid
+        WHERE ({has_user} AND {live_sql("u", mode)}) OR (NOT {has_user} AND '{mode}' = 'delta')"""
+    )
+    people = con.execute("SELECT * FROM staff_people ORDER BY uid").fetchall()
+    roles = con.execute(
+        "SELECT r.uid, r.role, r.org, coalesce(r.is_primary, false), r.live FROM staff_roles r "
+        "SEMI JOIN staff_people p ON p.uid = r.uid ORDER BY r.uid, r._row"
     ).fetchall()
+    con.execute("DROP TABLE staff_roles")
+    con.execute("DROP TABLE staff_people")
     records = []
-    for uid, status, enabled, username, given, family, email, identifier, on, off in rows:
+    position, count_roles = 0, len(roles)
+    for uid, status, enabled, username, given, family, email, identifier in people:
+        active: list[StaffRole] = []
+        removed: list[StaffRole] = []
+        while position < count_roles and roles[position][0] == uid:
+            _, role, org, primary, live = roles[position]
+            (active if live else removed).append(StaffRole(role, org, primary))
+            position += 1
         records.append(
-            StaffRecord(
-                sourced_id=uid,
-                status=status,
-                enabled=enabled,
-                username=username,
-                given_name=given,
-                family_name=family,
-                email=email,
-                identifier=identifier,
-                roles=[StaffRole(r, o, p == "true") for r, o, p in (on or [])],
-                removed_roles=[StaffRole(r, o, p == "true") for r, o, p in (off or [])],
-            )
+            StaffRecord(uid, status, enabled, username, given, family, email, identifier, active, removed)
         )
     return records
