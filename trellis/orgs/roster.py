@@ -9,11 +9,13 @@ commits.
 
 from __future__ import annotations
 
+import base64
 import secrets
 import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from trellis.core.services import UserFacingError, access_record, audit_record
@@ -50,6 +51,9 @@ ORG_KINDS = {
 # A school administrator leads the school; a district administrator is the district's lead.
 # Everyone else on a school's staff (teachers, aides, counselors, proctors) gets the teacher view.
 ADMIN_ROLES = {"administrator", "principal", "siteadministrator", "districtadministrator", "systemadministrator"}
+
+# The Person columns a roster sets, in the order write_staff compares and writes them.
+PERSON_FIELDS = ("given_name", "family_name", "email", "roster_role", "primary_organization", "is_active")
 
 
 def trellis_role(roster_role: str, org_kind: str) -> Role:
@@ -91,32 +95,42 @@ def roster_import(
     key = settings.TRELLIS_PSEUDONYM_KEY.encode()
     store = roster_store_dir()
     store.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=store.parent, prefix=".roster-staging-") as staging:
+    with tempfile.TemporaryDirectory(dir=store.parent, prefix=".roster-staging-") as staging, ExitStack() as stack:
         staging_dir = Path(staging)
+        writer = _RosterWriter(actor=actor, scope=scope, report=report)
+
+        def write_people(people: RosterBundle) -> None:
+            # The staff accounts are written while the reader goes on with the enrollments. The
+            # transaction starts here, after the slow checks, so their progress stays visible;
+            # a refusal by the enrollments then undoes what was written.
+            stack.enter_context(transaction.atomic())
+            report("Checking organizations against your access", 0, 1)
+            writer.write_people(people)
+
         try:
-            bundle = read_roster(Path(source), pseudonym_key=key, staging_dir=staging_dir / "read", progress=report)
+            bundle = read_roster(Path(source), pseudonym_key=key, staging_dir=staging_dir / "read", progress=report,
+                                 people_ready=write_people)
         except RosterError as exc:
             raise UserFacingError(str(exc)) from exc
-        report("Checking organizations against your access", 0, 1)
-        with transaction.atomic():
-            writer = _RosterWriter(actor=actor, scope=scope, bundle=bundle, report=report)
-            result = writer.write()
-            merged = writer.write_student_store(store, staging_dir / "store")
-            writer.write_enrollment_counts(merged)
-            students = int(bundle.summary.get("students", 0))
-            audit_record(
-                actor=actor, action="roster.import", target=writer.top, organization_id=writer.top.pk,
-                summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}",
-                details={"counts": result.counts, "created": result.created, "updated": result.updated},
-            )
-            access_record(
-                actor=actor, dataset="student roster", purpose="Roster import (pseudonymised on arrival)",
-                organization_id=writer.top.pk, rows_read=students,
-            )
-            transaction.on_commit(lambda: _swap_store(store, staging_dir / "store"))
-        result.scope_id = writer.top.pk
-        report("Done", 1, 1)
-        return result
+        if not writer.written:  # the reader hands the people over whenever it accepts a roster
+            write_people(bundle)
+        result = writer.result(bundle)
+        merged = writer.write_student_store(store, staging_dir / "store")
+        writer.write_enrollment_counts(merged)
+        students = int(bundle.summary.get("students", 0))
+        audit_record(
+            actor=actor, action="roster.import", target=writer.top, organization_id=writer.top.pk,
+            summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}",
+            details={"counts": result.counts, "created": result.created, "updated": result.updated},
+        )
+        access_record(
+            actor=actor, dataset="student roster", purpose="Roster import (pseudonymised on arrival)",
+            organization_id=writer.top.pk, rows_read=students,
+        )
+        transaction.on_commit(lambda: _swap_store(store, staging_dir / "store"))
+    result.scope_id = writer.top.pk
+    report("Done", 1, 1)
+    return result
 
 
 def _swap_store(store: Path, merged: Path) -> None:
@@ -129,8 +143,10 @@ def _swap_store(store: Path, merged: Path) -> None:
 
 
 class _RosterWriter:
-    def __init__(self, *, actor: Any, scope: Organization | None, bundle: RosterBundle, report: Progress):
-        self.actor, self.scope, self.bundle, self.report = actor, scope, bundle, report
+    def __init__(self, *, actor: Any, scope: Organization | None, report: Progress):
+        self.actor, self.scope, self.report = actor, scope, report
+        self.bundle: RosterBundle
+        self.written = False
         self.by_sourced_id: dict[str, Organization] = {}
         self.created: dict[str, int] = {}
         self.updated: dict[str, int] = {}
@@ -139,17 +155,23 @@ class _RosterWriter:
     def refuse(self, message: str) -> None:
         raise UserFacingError(message)
 
-    # Organizations ---------------------------------------------------------------------------
-    def write(self) -> RosterImportResult:
+    def write_people(self, people: RosterBundle) -> None:
+        """Organizations, staff accounts and memberships (all a partial bundle needs to hold)."""
+        self.bundle = people
         self.write_organizations()
         self.write_staff()
-        summary = dict(self.bundle.summary)
+        self.written = True
+
+    def result(self, bundle: RosterBundle) -> RosterImportResult:
+        """What was imported, once the whole roster is read."""
+        self.bundle = bundle
         return RosterImportResult(
-            counts={str(k): int(v) for k, v in summary.items()},
-            warnings=[str(w) for w in self.bundle.warnings],
+            counts={str(k): int(v) for k, v in bundle.summary.items()},
+            warnings=[str(w) for w in bundle.warnings],
             created=self.created, updated=self.updated,
         )
 
+    # Organizations ---------------------------------------------------------------------------
     def write_organizations(self) -> None:
         records = list(self.bundle.orgs)
         known = {o.sourced_id: o for o in Organization.objects.filter(
@@ -188,8 +210,8 @@ class _RosterWriter:
                 label = Organization.Kind(organization.kind).label
                 self.created[label] = self.created.get(label, 0) + 1
             self.report("Adding organizations", level + 1, 4)
-        tops = [o for o in self.by_sourced_id.values()
-                if not (o.parent_id and any(p.pk == o.parent_id for p in self.by_sourced_id.values()))]
+        in_roster = {o.pk for o in self.by_sourced_id.values()}
+        tops = [o for o in self.by_sourced_id.values() if not (o.parent_id and o.parent_id in in_roster)]
         if not tops:
             self.refuse("orgs.csv: the roster has no organizations Trellis can use (state, local, district or school).")
         tops.sort(key=lambda o: len(o.path))
@@ -251,84 +273,99 @@ class _RosterWriter:
     def write_enrollment_counts(self, stats: dict[str, SchoolStats]) -> None:
         """Enrollment and the economically disadvantaged share come from the merged student
         store: counts per school, summed up the tree, for the organizations in this roster."""
-        schools = {o.sourced_id: o for o in Organization.objects.filter(
-            kind=Organization.Kind.SCHOOL, sourced_id__in=list(stats))}
+        schools = dict(Organization.objects.filter(kind=Organization.Kind.SCHOOL, sourced_id__in=list(stats))
+                       .order_by().values_list("sourced_id", "path"))
         totals: dict[int, list[int]] = {}
         for sourced_id, (students, disadvantaged, flagged) in stats.items():
-            school = schools.get(sourced_id)
-            if school is None:
+            path = schools.get(sourced_id)
+            if path is None:
                 continue
-            for part in school.path.strip("/").split("/"):
+            for part in path.strip("/").split("/"):
                 entry = totals.setdefault(int(part), [0, 0, 0])
                 entry[0] += students
                 entry[1] += disadvantaged
                 entry[2] += flagged
         in_roster = {int(part) for o in self.by_sourced_id.values() for part in o.path.strip("/").split("/")}
+        current = Organization.objects.filter(pk__in=[pk for pk in totals if pk in in_roster]).order_by()
         changed = []
-        for organization in Organization.objects.filter(pk__in=[pk for pk in totals if pk in in_roster]):
-            students, disadvantaged, flagged = totals[organization.pk]
+        for pk, enrollment, current_share in current.values_list("pk", "enrollment", "econ_disadvantaged_share"):
+            students, disadvantaged, flagged = totals[pk]
             share = round(disadvantaged / flagged, 4) if flagged else None
-            if organization.enrollment != students or organization.econ_disadvantaged_share != share:
-                organization.enrollment, organization.econ_disadvantaged_share = students, share
-                changed.append(organization)
-        update_rows(Organization, ("enrollment", "econ_disadvantaged_share"),
-                    [(o.enrollment, o.econ_disadvantaged_share, o.pk) for o in changed])
+            if enrollment != students or current_share != share:
+                changed.append((students, share, pk))
+        update_rows(Organization, ("enrollment", "econ_disadvantaged_share"), changed)
 
     # Staff --------------------------------------------------------------------------------------
     # A state roster carries hundreds of thousands of staff, so new rows go in with one
-    # executemany per table and existing rows are compared as plain tuples, not model objects.
+    # executemany per batch, existing rows are compared as plain tuples rather than model objects,
+    # and nothing loops over staff × organizations.
     def write_staff(self) -> None:
         staff = list(self.bundle.staff)
-        fields = ("pk", "user_id", "given_name", "family_name", "email", "roster_role",
-                  "primary_organization_id", "is_active", "primary_organization__path")
-        existing = {row[0]: dict(zip(fields, row[1:], strict=True)) for row in
-                    Person.objects.filter(sourced_id__isnull=False).values_list("sourced_id", *fields)}
+        # sourcedId → (pk, user id, *PERSON_FIELDS values, primary organization's path).
+        existing = {row[0]: row[1:] for row in Person.objects.filter(sourced_id__isnull=False).order_by()
+                    .values_list("sourced_id", "pk", "user_id", *PERSON_FIELDS, "primary_organization__path")}
         user_model = get_user_model()
-        taken = set(user_model.objects.values_list("username", flat=True))
+        taken: set[str] | None = None  # every username in Trellis, read when the first new person needs it
+        org_pks = {sourced_id: o.pk for sourced_id, o in self.by_sourced_id.items()}
         new_users: list[tuple[Any, ...]] = []
         new_people: list[tuple[Any, ...]] = []
-        changed: list[Person] = []
+        changed: list[tuple[Any, ...]] = []
         user_activity: dict[int, bool] = {}
         for index, record in enumerate(staff, start=1):
             if index % 20000 == 0:
                 self.report("Adding staff accounts", index, len(staff))
             active = record.status != "tobedeleted" and record.enabled is not False
-            primary = next((self.by_sourced_id.get(org) for _, org, is_primary in record.roles if is_primary), None)
-            if primary is None and record.roles:
-                primary = self.by_sourced_id.get(record.roles[0][1])
-            roster_role = record.roles[0][0] if record.roles else ""
+            roles = record.roles
+            primary_id = None
+            for _, org, is_primary in roles:
+                if is_primary:
+                    primary_id = org_pks.get(org)
+                    break
+            if primary_id is None and roles:
+                primary_id = org_pks.get(roles[0][1])
+            roster_role = roles[0][0] if roles else ""
             person = existing.get(record.sourced_id)
             if person is None:
                 username = record.username or record.sourced_id
+                if taken is None:
+                    taken = set(user_model.objects.values_list("username", flat=True))
                 if username in taken:
                     self.refuse(f'users.csv: the username "{username}" (sourcedId {record.sourced_id}) already '
                                 f'belongs to another Trellis account. Give this person a different username.')
                 taken.add(username)
                 given, family = (record.given_name or "")[:150], (record.family_name or "")[:150]
-                new_users.append((unusable_password(), username, given, family, record.email or "", active))
-                new_people.append((record.sourced_id, given, family, record.email or "", roster_role,
-                                   primary.pk if primary else None, active))
+                email = record.email or ""
+                new_users.append((username, given, family, email, active))
+                new_people.append((record.sourced_id, given, family, email, roster_role, primary_id, active))
                 continue
-            self.require_person_scope(record.sourced_id, person)
+            self.require_person_scope(record.sourced_id, person[-1])
             # In a delta a field the file does not carry is None: keep what Trellis has.
-            given_values = {"given_name": record.given_name, "family_name": record.family_name,
-                            "email": record.email, "roster_role": roster_role or None,
-                            "primary_organization_id": primary.pk if primary else None, "is_active": active}
-            wanted = {k: v for k, v in given_values.items() if v is not None}
-            if any(person[k] != v for k, v in wanted.items()):
-                values = {k: person[k] for k in given_values} | wanted
-                changed.append(Person(pk=person["pk"], user_id=person["user_id"], **values))
-                if person["is_active"] != active:
-                    user_activity[person["user_id"]] = active
+            given_values = (record.given_name, record.family_name, record.email, roster_role or None,
+                            primary_id, active)
+            current = person[2:-1]
+            if given_values == current:
+                continue
+            pairs = list(zip(given_values, current, strict=True))
+            if any(v is not None and v != c for v, c in pairs):
+                values = tuple(c if v is None else v for v, c in pairs)
+                changed.append((*values, person[0]))
+                if current[-1] != active:
+                    user_activity[person[1]] = active
         self.report("Adding staff accounts", len(staff), len(staff))
-        insert_users(new_users)
-        user_ids = dict(user_model.objects.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)
-                        .values_list("username", "pk")) if new_users else {}
-        insert_rows(Person, ("user", "sourced_id", "given_name", "family_name", "email", "roster_role",
-                             "primary_organization", "is_active"),
-                    [(user_ids[user[1]], *person) for user, person in zip(new_users, new_people, strict=True)])
-        Person.objects.bulk_update(changed, ["given_name", "family_name", "email", "roster_role",
-                                             "primary_organization", "is_active"], batch_size=2000)
+        listed = {s.sourced_id for s in staff}
+        # sourcedId → pk of every listed person, the new ones read back after their insert.
+        people = {sourced_id: person[0] for sourced_id, person in existing.items() if sourced_id in listed}
+        if new_people:
+            users_before = largest_pk(user_model)
+            insert_users([(password, *user) for password, user in
+                          zip(unusable_passwords(len(new_users)), new_users, strict=True)])
+            user_ids = dict(user_model.objects.filter(pk__gt=users_before).order_by().values_list("username", "pk"))
+            people_before = largest_pk(Person)
+            insert_rows(Person, ("user", "sourced_id", *PERSON_FIELDS),
+                        [(user_ids[user[0]], *person) for user, person in zip(new_users, new_people, strict=True)])
+            people.update((sourced_id, pk) for sourced_id, pk in Person.objects.filter(pk__gt=people_before).order_by()
+                          .values_list("sourced_id", "pk") if sourced_id in listed)
+        update_rows(Person, PERSON_FIELDS, changed)
         for active in (True, False):
             ids = [pk for pk, value in user_activity.items() if value is active]
             for chunk in _chunks(ids, 5000):
@@ -337,61 +374,77 @@ class _RosterWriter:
             self.created["Staff accounts"] = len(new_people)
         if changed:
             self.updated["Staff accounts"] = len(changed)
-        self.write_memberships(staff)
+        self.write_memberships(staff, people, any_existing=len(people) > len(new_people))
         if self.bundle.modes.get("users.csv") == "bulk":
-            self.deactivate_missing(staff)
+            self.deactivate_missing([person for sourced_id, person in existing.items() if sourced_id not in listed])
 
-    def require_person_scope(self, sourced_id: str, person: dict[str, Any]) -> None:
-        path = person["primary_organization__path"]
+    def require_person_scope(self, sourced_id: str, path: str | None) -> None:
         if self.scope is None or path is None:
             return
         if not path.startswith(self.scope.path):
             self.refuse(f"users.csv: a staff member in this roster (sourcedId {sourced_id}) already "
                         f"belongs to an organization outside {self.scope.name}.")
 
-    def write_memberships(self, staff: list[Any]) -> None:
-        listed = {s.sourced_id for s in staff}
-        people = {sid: pk for sid, pk in Person.objects.filter(sourced_id__isnull=False)
-                  .values_list("sourced_id", "pk") if sid in listed}
+    def write_memberships(self, staff: list[Any], people: dict[str, int], *, any_existing: bool) -> None:
+        """``people``: sourcedId → pk of every listed person. ``any_existing``: whether any of them
+        was in Trellis before this import; if none was, none has a membership yet to compare."""
+        orgs = {sourced_id: (o.pk, o.kind) for sourced_id, o in self.by_sourced_id.items()}
+        roles: dict[tuple[str, str], str] = {}
 
-        def memberships(pairs: Iterable[tuple[str, str, str]]) -> set[tuple[int, int, str]]:
-            found = set()
-            for sourced_id, roster_role, org_sourced_id in pairs:
-                organization = self.by_sourced_id.get(org_sourced_id)
-                if organization is not None:
-                    found.add((people[sourced_id], organization.pk, trellis_role(roster_role, organization.kind).value))
+        def memberships(roles_of: Callable[[Any], list[Any]]) -> dict[tuple[int, int, str], None]:
+            # A dict rather than a set keeps the staff order, which is (almost) the person order,
+            # so sorting the new rows below is cheap.
+            found = {}
+            for record in staff:
+                for roster_role, org_sourced_id, _ in roles_of(record):
+                    organization = orgs.get(org_sourced_id)
+                    if organization is not None:
+                        org_pk, kind = organization
+                        role = roles.get((roster_role, kind))
+                        if role is None:
+                            role = roles[roster_role, kind] = trellis_role(roster_role, kind).value
+                        found[people[record.sourced_id], org_pk, role] = None
             return found
 
-        wanted = memberships((s.sourced_id, role, org) for s in staff for role, org, _ in s.roles)
-        removed = memberships((s.sourced_id, role, org) for s in staff for role, org, _ in s.removed_roles)
-        person_ids = set(people.values())
-        current = {row for row in Membership.objects.filter(from_roster=True)
-                   .values_list("person_id", "organization_id", "role") if row[0] in person_ids}
-        new = sorted(wanted - current)
+        wanted = memberships(lambda record: record.roles)
+        removed = set(memberships(lambda record: record.removed_roles))
+        current: dict[tuple[int, int, str], int] = {}
+        if any_existing:
+            person_ids = set(people.values())
+            current = {(person_id, organization_id, role): pk for pk, person_id, organization_id, role in
+                       Membership.objects.filter(from_roster=True).order_by()
+                       .values_list("pk", "person_id", "organization_id", "role") if person_id in person_ids}
+        new = sorted(m for m in wanted if m not in current)
         insert_rows(Membership, ("person", "organization", "role", "from_roster"), [(*m, True) for m in new])
         if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
-            removed |= current - wanted
-        gone = removed & current
-        for person_id, organization_id, role in gone:
-            Membership.objects.filter(person_id=person_id, organization_id=organization_id, role=role,
-                                      from_roster=True).delete()
+            removed |= current.keys() - wanted.keys()
+        gone = removed & current.keys()
+        for chunk in _chunks(sorted(current[m] for m in gone), 5000):
+            Membership.objects.filter(pk__in=chunk).delete()
         if gone:
             self.updated["Roles removed"] = len(gone)
         if new:
             self.created["Roles"] = len(new)
 
-    def deactivate_missing(self, staff: list[Any]) -> None:
+    def deactivate_missing(self, unlisted: list[tuple[Any, ...]]) -> None:
         """A bulk file is the whole truth for its organizations: staff it no longer lists are
-        switched off (never deleted, so their history stays)."""
-        listed = {s.sourced_id for s in staff}
+        switched off (never deleted, so their history stays).
+
+        ``unlisted`` holds the people Trellis had before this import that the file does not list,
+        as ``write_staff`` read them (this import changed none of them). A person is covered when
+        their primary organization is one of the roster's organizations or lies below one."""
         paths = {o.path for o in self.by_sourced_id.values()}
-        top_paths = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-        query = Q()
-        for path in top_paths:
-            query |= Q(primary_organization__path__startswith=path)
-        gone = [(pk, user_id) for sourced_id, pk, user_id in
-                Person.objects.filter(query, is_active=True, sourced_id__isnull=False)
-                .values_list("sourced_id", "pk", "user_id") if sourced_id not in listed]
+        # Paths end in "/", so the paths a path starts with are exactly its prefixes ending in "/":
+        # looking those few up is the same test as ``startswith`` against every roster path.
+        covered: dict[str, bool] = {}
+
+        def is_covered(path: str) -> bool:
+            if path not in covered:
+                covered[path] = any(path[:end + 1] in paths for end, char in enumerate(path) if char == "/")
+            return covered[path]
+
+        gone = [(person_id, user_id) for person_id, user_id, *_, is_active, path in unlisted
+                if is_active and path is not None and is_covered(path)]
         for chunk in _chunks(gone, 5000):
             Person.objects.filter(pk__in=[pk for pk, _ in chunk]).update(is_active=False)
             get_user_model().objects.filter(pk__in=[user_id for _, user_id in chunk]).update(is_active=False)
@@ -409,6 +462,14 @@ def unusable_password() -> str:
     """What Django's ``make_password(None)`` stores, without its slow per-character random choice:
     rostered staff sign in through their district until someone sets them a password."""
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+def unusable_passwords(count: int) -> list[str]:
+    """``count`` passwords like ``unusable_password()``'s, cut from one block of random bytes (a
+    state has hundreds of thousands of accounts): every 30 bytes encode to exactly 40 characters,
+    as in ``secrets.token_urlsafe(30)``."""
+    encoded = base64.urlsafe_b64encode(secrets.token_bytes(30 * count)).decode()
+    return [UNUSABLE_PASSWORD_PREFIX + encoded[start:start + 40] for start in range(0, 40 * count, 40)]
 
 
 def insert_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -450,6 +511,11 @@ def insert_users(rows: list[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, 20000):
             cursor.executemany(sql, [(*row, False, False, joined) for row in chunk])
+
+
+def largest_pk(model: type[Any]) -> int:
+    """The largest id in use. Ids only grow, so rows inserted after this call have larger ones."""
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _chunks(items: list[Any] | Iterable[Any], size: int) -> Iterable[list[Any]]:
