@@ -318,6 +318,8 @@ class _Reader:
             orgs=self._orgs(modes),
             staff=people.staff_records(con, users, modes["users.csv"]) if users is not None else [],
         )
+        if "roles.csv" in loaded:
+            drop(con, loaded.pop("roles.csv"))  # user_roles holds all that is still needed
         if users is None:
             con.execute("CREATE OR REPLACE TABLE kinds (uid VARCHAR, kind VARCHAR)")
             con.execute("CREATE OR REPLACE TABLE student_users (sid VARCHAR, student_key VARCHAR)")
