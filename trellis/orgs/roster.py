@@ -458,16 +458,11 @@ class _RosterWriter:
         return merge_student_store(current, self.bundle, out)
 
 
-def unusable_password() -> str:
-    """What Django's ``make_password(None)`` stores, without its slow per-character random choice:
-    rostered staff sign in through their district until someone sets them a password."""
-    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
-
-
 def unusable_passwords(count: int) -> list[str]:
-    """``count`` passwords like ``unusable_password()``'s, cut from one block of random bytes (a
-    state has hundreds of thousands of accounts): every 30 bytes encode to exactly 40 characters,
-    as in ``secrets.token_urlsafe(30)``."""
+    """``count`` unusable passwords, as Django's ``make_password(None)`` stores them (rostered
+    staff sign in through their district until someone sets them a password), cut from one block
+    of random bytes because a state has hundreds of thousands of accounts: every 30 bytes encode
+    to exactly 40 characters, as in ``secrets.token_urlsafe(30)``."""
     encoded = base64.urlsafe_b64encode(secrets.token_bytes(30 * count)).decode()
     return [UNUSABLE_PASSWORD_PREFIX + encoded[start:start + 40] for start in range(0, 40 * count, 40)]
 
