@@ -105,6 +105,8 @@ class _People:
     counts: dict[str, int]
     flag_sources: dict[str, str]
     orgs: list[OrgRecord]
+    academic_sessions: list[AcademicSessionRecord]
+    courses: list[CourseRecord]
     staff: list[StaffRecord]
     students_path: Path | None = None
     classes_path: Path | None = None
@@ -171,7 +173,7 @@ class _Reader:
         self._check_people(version, modes)
         people_staged = None if findings.problems else self._stage_people(modes)
         if people_staged is not None and self.people_ready is not None:
-            partial = self._bundle(version, modes, people_staged, summary={})
+            partial = self._bundle(version, modes, people_staged, summary={}, partial=True)
             self._alongside(lambda: self._rest(header_maps, modes, people_staged), lambda: self.people_ready(partial))
         else:
             self._rest(header_maps, modes, people_staged)
@@ -316,6 +318,8 @@ class _Reader:
             counts={file: item.rows for file, item in loaded.items()},
             flag_sources=people.program_flag_sources(loaded, self.findings),
             orgs=self._orgs(modes),
+            academic_sessions=self._sessions(modes),
+            courses=self._courses(modes),
             staff=people.staff_records(con, users, modes["users.csv"]) if users is not None else [],
         )
         if "roles.csv" in loaded:
@@ -349,19 +353,21 @@ class _Reader:
         self._tick("done")
         return bundle
 
-    def _bundle(self, version: str, modes: dict[str, str], staged: _People, *, summary: dict[str, int]) -> RosterBundle:
+    def _bundle(
+        self, version: str, modes: dict[str, str], staged: _People, *, summary: dict[str, int], partial: bool = False
+    ) -> RosterBundle:
         return RosterBundle(
             version=version,
             modes={file: modes[file] for file in ROSTER_FILES},
             orgs=staged.orgs,
             staff=staged.staff,
-            academic_sessions=self._sessions(modes),
-            courses=self._courses(modes),
+            academic_sessions=staged.academic_sessions,
+            courses=staged.courses,
             counts={**staged.counts, **{file: item.rows for file, item in self.loaded.items()}},
             summary=summary,
             warnings=list(self.findings.warnings),
-            school_stats=self._school_stats(modes, staged.students_path) if summary else {},
-            students_path=staged.students_path if summary else None,
+            school_stats={} if partial else self._school_stats(modes, staged.students_path),
+            students_path=None if partial else staged.students_path,
             classes_path=staged.classes_path,
             enrollments_path=staged.enrollments_path,
             program_flag_sources=staged.flag_sources,
