@@ -171,25 +171,67 @@ class _Reader:
         self._load([file for file in ROSTER_FILES if file != ENROLLMENTS], header_maps, modes)
         self._check(list(self.loaded), modes)
         self._check_people(version, modes)
-        people_staged = None if findings.problems else self._stage_people(modes)
-        if people_staged is not None and self.people_ready is not None:
-            partial = self._bundle(version, modes, people_staged, summary={}, partial=True)
-            self._alongside(lambda: self._rest(header_maps, modes, people_staged), lambda: self.people_ready(partial))
+        if findings.problems:
+            # The enrollments are still read and checked, so that one reply lists every problem.
+            self._rest(header_maps, modes, None)
+            findings.raise_if_refused()
+        staged = self._stage_files(modes)
+        if self.people_ready is None:
+            staged.staff = self._staff(self.con, modes)
+            self._rest(header_maps, modes, staged)
         else:
-            self._rest(header_maps, modes, people_staged)
+            self._hand_over(version, modes, staged, lambda fetched: self._rest(header_maps, modes, staged, fetched))
         findings.raise_if_refused()
-        assert people_staged is not None
-        return self._stage(version, modes, people_staged)
+        return self._stage(version, modes, staged)
 
-    def _rest(self, header_maps: dict[str, HeaderMap], modes: dict[str, str], staged: _People | None) -> None:
-        """Everything after the people are staged: the students' file, then the enrollments."""
+    def _hand_over(
+        self, version: str, modes: dict[str, str], staged: _People, rest: Callable[[threading.Event], None]
+    ) -> None:
+        """Read the staff on this thread and hand them to ``people_ready`` while ``rest`` (the
+        students and the enrollments) runs on another; ``rest`` waits for the staff to be read
+        before it frees the tables they come from."""
+        assert self.people_ready is not None
+        people_ready = self.people_ready
+        fetched = threading.Event()
+
+        def staff_then_caller() -> None:
+            cursor = self.con.cursor()  # a DuckDB connection serves one thread at a time
+            try:
+                staged.staff = self._staff(cursor, modes)
+            finally:
+                cursor.close()
+                fetched.set()
+            people_ready(self._bundle(version, modes, staged, counts=staged.counts, summary={}, partial=True))
+
+        self._alongside(lambda: rest(fetched), staff_then_caller)
+
+    def _rest(
+        self,
+        header_maps: dict[str, HeaderMap],
+        modes: dict[str, str],
+        staged: _People | None,
+        staff_fetched: threading.Event | None = None,
+    ) -> None:
+        """Everything after the people files are checked: the students, then the enrollments.
+
+        ``staged`` is None when the people files were refused (the enrollments are then only
+        checked). ``staff_fetched``, when given, is set once the staff have been read from the
+        people tables, which are freed only after that."""
         if staged is not None and "users.csv" in self.loaded:
+            self._stage_students(modes, staged)
+            if staff_fetched is not None:
+                staff_fetched.wait()
             staged.students_path = self.staging_dir / store.STUDENTS
+            self._drop_people(keep=("demographics.csv",))
             people.write_students(
                 self.con, demographics=self.loaded.get("demographics.csv"), mode=modes["users.csv"],
                 flag_sources=staged.flag_sources, path=staged.students_path,
             )
         else:
+            if staged is not None:
+                self._stage_students(modes, staged)
+                if staff_fetched is not None:
+                    staff_fetched.wait()
             self.con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
         self._drop_people()
         self._load([ENROLLMENTS], header_maps, modes)
@@ -310,20 +352,31 @@ class _Reader:
             people.check_people(self.con, users, modes["users.csv"], self.findings)
         self._tick("checked people")
 
-    def _stage_people(self, modes: dict[str, str]) -> _People:
-        """Stage what comes from users, roles and demographics, then free their tables."""
-        con, loaded = self.con, self.loaded
-        users = loaded.get("users.csv")
+    def _stage_files(self, modes: dict[str, str]) -> _People:
+        """What the bundle needs from the small files; roles are freed (``user_roles`` holds all
+        that is still needed of them)."""
+        loaded = self.loaded
         staged = _People(
             counts={file: item.rows for file, item in loaded.items()},
             flag_sources=people.program_flag_sources(loaded, self.findings),
             orgs=self._orgs(modes),
             academic_sessions=self._sessions(modes),
             courses=self._courses(modes),
-            staff=people.staff_records(con, users, modes["users.csv"]) if users is not None else [],
+            staff=[],
         )
         if "roles.csv" in loaded:
-            drop(con, loaded.pop("roles.csv"))  # user_roles holds all that is still needed
+            drop(self.con, loaded.pop("roles.csv"))
+        return staged
+
+    def _staff(self, con: duckdb.DuckDBPyConnection, modes: dict[str, str]) -> list[StaffRecord]:
+        users = self.loaded.get("users.csv")
+        return people.staff_records(con, users, modes["users.csv"]) if users is not None else []
+
+    def _stage_students(self, modes: dict[str, str], staged: _People) -> None:
+        """Stage the students' part of users.csv (``student_users``) and find the users whose
+        enrollments are dropped or pseudonymised (``unstaged``)."""
+        con, loaded = self.con, self.loaded
+        users = loaded.get("users.csv")
         if users is None:
             con.execute("CREATE OR REPLACE TABLE kinds (uid VARCHAR, kind VARCHAR)")
             con.execute("CREATE OR REPLACE TABLE student_users (sid VARCHAR, student_key VARCHAR)")
@@ -336,8 +389,6 @@ class _Reader:
         store.find_unstaged(
             con, users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None
         )
-        self._drop_people(keep=("demographics.csv",))
-        return staged
 
     def _stage(self, version: str, modes: dict[str, str], staged: _People) -> RosterBundle:
         if staged.dropped_enrollments:
@@ -349,12 +400,20 @@ class _Reader:
         summary = self._summary(
             modes, staged.orgs, staged.staff, staged.students_path, staged.dropped_enrollments, staged.guardians
         )
-        bundle = self._bundle(version, modes, staged, summary=summary)
+        counts = {**staged.counts, **{file: item.rows for file, item in self.loaded.items()}}
+        bundle = self._bundle(version, modes, staged, counts=counts, summary=summary)
         self._tick("done")
         return bundle
 
     def _bundle(
-        self, version: str, modes: dict[str, str], staged: _People, *, summary: dict[str, int], partial: bool = False
+        self,
+        version: str,
+        modes: dict[str, str],
+        staged: _People,
+        *,
+        counts: dict[str, int],
+        summary: dict[str, int],
+        partial: bool = False,
     ) -> RosterBundle:
         return RosterBundle(
             version=version,
@@ -363,7 +422,7 @@ class _Reader:
             staff=staged.staff,
             academic_sessions=staged.academic_sessions,
             courses=staged.courses,
-            counts={**staged.counts, **{file: item.rows for file, item in self.loaded.items()}},
+            counts=counts,
             summary=summary,
             warnings=list(self.findings.warnings),
             school_stats={} if partial else self._school_stats(modes, staged.students_path),
