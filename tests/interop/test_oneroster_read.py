@@ -356,9 +356,10 @@ def test_people_are_handed_over_while_the_enrollments_are_read(tmp_path):
                          people_ready=handed.append)  # fmt: skip
 
     (people,) = handed
-    assert people.staff == plain.staff and people.orgs == plain.orgs
+    assert people.staff == plain.staff and people.staff and people.orgs == plain.orgs
     assert people.courses == plain.courses and people.academic_sessions == plain.academic_sessions
     assert people.summary == {} and people.students_path is None
+    assert bundle.staff == []  # handed over, not kept twice
     assert bundle.summary == plain.summary and bundle.warnings == plain.warnings
     assert bundle.school_stats == plain.school_stats and bundle.counts == plain.counts
     for name in ("students", "classes", "enrollments"):

@@ -10,6 +10,7 @@ commits.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import secrets
 import shutil
 import tempfile
@@ -160,6 +161,8 @@ class _RosterWriter:
         self.bundle = people
         self.write_organizations()
         self.write_staff()
+        # A state's staff records take hundreds of MB; nothing after this needs them.
+        self.bundle = dataclasses.replace(people, staff=[])
         self.written = True
 
     def result(self, bundle: RosterBundle) -> RosterImportResult:

@@ -358,14 +358,20 @@ def staff_records(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str) -> l
     con.execute("DROP TABLE staff_people")
     records = []
     position, count_roles = 0, len(roles)
+    # Statuses, roles, organizations and names repeat across staff; one string object each keeps
+    # a state's staff to a fraction of the memory.
+    shared: dict[str, str] = {}
+    one = shared.setdefault
     for uid, status, enabled, username, given, family, email, identifier in people:
         active: list[StaffRole] = []
         removed: list[StaffRole] = []
         while position < count_roles and roles[position][0] == uid:
             _, role, org, primary, live = roles[position]
-            (active if live else removed).append(StaffRole(role, org, primary))
+            (active if live else removed).append(StaffRole(one(role, role), one(org, org), primary))
             position += 1
+        given = one(given, given) if given is not None else None
+        family = one(family, family) if family is not None else None
         records.append(
-            StaffRecord(uid, status, enabled, username, given, family, email, identifier, active, removed)
+            StaffRecord(uid, one(status, status), enabled, username, given, family, email, identifier, active, removed)
         )
     return records

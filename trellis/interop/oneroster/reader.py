@@ -108,6 +108,8 @@ class _People:
     academic_sessions: list[AcademicSessionRecord]
     courses: list[CourseRecord]
     staff: list[StaffRecord]
+    #: "staff" and "staff:<role>" counts, kept when the staff themselves are handed over.
+    staff_summary: dict[str, int] = dataclasses.field(default_factory=dict)
     students_path: Path | None = None
     classes_path: Path | None = None
     enrollments_path: Path | None = None
@@ -177,7 +179,7 @@ class _Reader:
             findings.raise_if_refused()
         staged = self._stage_files(modes)
         if self.people_ready is None:
-            staged.staff = self._staff(self.con, modes)
+            self._read_staff(self.con, modes, staged)
             self._rest(header_maps, modes, staged)
         else:
             self._hand_over(version, modes, staged, lambda fetched: self._rest(header_maps, modes, staged, fetched))
@@ -197,11 +199,14 @@ class _Reader:
         def staff_then_caller() -> None:
             cursor = self.con.cursor()  # a DuckDB connection serves one thread at a time
             try:
-                staged.staff = self._staff(cursor, modes)
+                self._read_staff(cursor, modes, staged)
             finally:
                 cursor.close()
                 fetched.set()
-            people_ready(self._bundle(version, modes, staged, counts=staged.counts, summary={}, partial=True))
+            partial = self._bundle(version, modes, staged, counts=staged.counts, summary={}, partial=True)
+            # A state's staff take hundreds of MB in Python; once handed over they are not kept.
+            staged.staff = []
+            people_ready(partial)
 
         self._alongside(lambda: rest(fetched), staff_then_caller)
 
@@ -237,6 +242,8 @@ class _Reader:
         self._load([ENROLLMENTS], header_maps, modes)
         if ENROLLMENTS in self.loaded:
             self._check([ENROLLMENTS], modes)
+        # Only the enrollments' reference check needed to know every user.
+        self.con.execute("DROP TABLE IF EXISTS user_ids")
         if self.findings.problems:
             if staged is not None and staged.students_path is not None:
                 staged.students_path.unlink(missing_ok=True)  # a refusal leaves nothing staged
@@ -368,9 +375,13 @@ class _Reader:
             drop(self.con, loaded.pop("roles.csv"))
         return staged
 
-    def _staff(self, con: duckdb.DuckDBPyConnection, modes: dict[str, str]) -> list[StaffRecord]:
+    def _read_staff(self, con: duckdb.DuckDBPyConnection, modes: dict[str, str], staged: _People) -> None:
         users = self.loaded.get("users.csv")
-        return people.staff_records(con, users, modes["users.csv"]) if users is not None else []
+        staged.staff = people.staff_records(con, users, modes["users.csv"]) if users is not None else []
+        summary = staged.staff_summary = {"staff": len(staged.staff)}
+        roles = Counter(role for record in staged.staff for role in {r.role for r in record.roles})
+        for role, number in sorted(roles.items()):
+            summary[f"staff:{role}"] = number
 
     def _stage_students(self, modes: dict[str, str], staged: _People) -> None:
         """Stage the students' part of users.csv (``student_users``) and find the users whose
@@ -398,7 +409,8 @@ class _Reader:
                 f"{staged.dropped_enrollments} {noun} of guardians, parents or relatives; left out.",
             )
         summary = self._summary(
-            modes, staged.orgs, staged.staff, staged.students_path, staged.dropped_enrollments, staged.guardians
+            modes, staged.orgs, staged.staff_summary, staged.students_path, staged.dropped_enrollments,
+            staged.guardians,
         )
         counts = {**staged.counts, **{file: item.rows for file, item in self.loaded.items()}}
         bundle = self._bundle(version, modes, staged, counts=counts, summary=summary)
@@ -505,7 +517,7 @@ class _Reader:
         self,
         modes: dict[str, str],
         orgs: list[OrgRecord],
-        staff: list[StaffRecord],
+        staff_summary: dict[str, int],
         students_path: Path | None,
         dropped_enrollments: int,
         guardians: int,
@@ -518,10 +530,7 @@ class _Reader:
             kept = ", ".join(f"'{t}'" for t in KEPT_ORG_TYPES)
             skipped = count(con, f'SELECT count(*) FROM {self.loaded["orgs.csv"].table} WHERE "type" NOT IN ({kept})')
             summary["orgs_skipped"] = skipped
-        summary["staff"] = len(staff)
-        roles = Counter(role for record in staff for role in {r.role for r in record.roles})
-        for role, number in sorted(roles.items()):
-            summary[f"staff:{role}"] = number
+        summary.update(staff_summary)
         if students_path is not None:
             (active, deleted, updates) = con.execute(
                 f"""SELECT count(*) FILTER (WHERE status = 'active' AND NOT update_only),

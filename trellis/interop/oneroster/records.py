@@ -27,7 +27,7 @@ class StaffRole(NamedTuple):
     primary: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StaffRecord:
     """A person who gets a Trellis account. In a delta, None means "not in this delta"."""
 
