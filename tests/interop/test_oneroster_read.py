@@ -25,8 +25,9 @@ from trellis.interop.pseudonym import pseudonymise
 STUDENT_COLUMNS = [
     "student_key", "school_sourced_id", "grade", "race_ethnicity", "sex", "english_learner",
     "disability", "economically_disadvantaged", "homeless", "foster_care", "military_connected",
-    "migrant", "status", "from_users", "from_demographics", "update_only",
+    "migrant", "status",
 ]  # fmt: skip
+BOOKKEEPING = ["from_users", "from_demographics", "update_only"]  # a delta's staged students only
 T, F = True, False
 ALL_BULK_12 = {
     "orgs.csv": "bulk",
@@ -47,8 +48,8 @@ def students_by_id(path: Path, ids: list[str]) -> dict[str, dict]:
     result = {}
     for sourced_id in ids:
         row = dict(by_key[pseudonymise(KEY, sourced_id)])
-        for name in ("student_key", "from_users", "from_demographics", "update_only"):
-            row.pop(name)
+        for name in ("student_key", *BOOKKEEPING):
+            row.pop(name, None)
         result[sourced_id] = row
     return result
 

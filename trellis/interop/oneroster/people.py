@@ -260,7 +260,7 @@ def write_students(
     path: Path,
 ) -> None:
     """Write students.parquet from ``student_users`` and demographics.csv: pseudonymised,
-    subgroup attributes only, sorted by key. Leaves ``student_keys`` (sid, student_key) for
+    subgroup attributes only, sorted by key; in a delta with store.py's bookkeeping columns. Leaves ``student_keys`` (sid, student_key) for
     the enrollments and drops ``student_users``."""
     demo_names = _names(demographics) if demographics is not None else set()
     flags = list(PROGRAM_FLAGS.values())
@@ -297,14 +297,20 @@ def write_students(
     flag_columns = ", ".join(
         f"{'d' if flag_sources.get(flag) == 'demographics.csv' else 'u'}.{flag} AS {flag}" for flag in flags
     )
+    # A bulk file's students are all new and active: the file is written exactly as the store
+    # holds it, so the store can take it as it is. A delta's rows say what they carry.
+    bookkeeping = (
+        ""
+        if mode == "bulk"
+        else """, u.sid IS NOT NULL AS from_users, d.sid IS NOT NULL AS from_demographics,
+                   coalesce(u.update_only, true) AS update_only"""
+    )
     con.execute(
         f"""COPY (
             SELECT coalesce(u.student_key, {pseudonym_sql("d.sid")}) AS student_key,
                    u.school_sourced_id, u.grade,
                    d.race_ethnicity, d.sex, {flag_columns},
-                   coalesce(u.status, d.status) AS status,
-                   u.sid IS NOT NULL AS from_users, d.sid IS NOT NULL AS from_demographics,
-                   coalesce(u.update_only, true) AS update_only
+                   coalesce(u.status, d.status) AS status{bookkeeping}
             FROM student_users u {join} ({student_demographics}) d ON d.sid = u.sid
             ORDER BY student_key
         ) TO {literal(str(path))} (FORMAT parquet)"""

@@ -531,7 +531,10 @@ class _Reader:
             skipped = count(con, f'SELECT count(*) FROM {self.loaded["orgs.csv"].table} WHERE "type" NOT IN ({kept})')
             summary["orgs_skipped"] = skipped
         summary.update(staff_summary)
-        if students_path is not None:
+        if students_path is not None and modes["users.csv"] == "bulk":
+            summary["students"] = count(con, f"SELECT count(*) FROM read_parquet('{students_path.as_posix()}')")
+            summary["guardians_dropped"] = guardians
+        elif students_path is not None:
             (active, deleted, updates) = con.execute(
                 f"""SELECT count(*) FILTER (WHERE status = 'active' AND NOT update_only),
                        count(*) FILTER (WHERE status = 'tobedeleted' AND from_users),
@@ -539,9 +542,8 @@ class _Reader:
                 FROM read_parquet('{students_path.as_posix()}')"""
             ).fetchone() or (0, 0, 0)
             summary["students"] = int(active)
-            if modes["users.csv"] == "delta":
-                summary["students_tobedeleted"] = int(deleted)
-                summary["student_updates_only"] = int(updates)
+            summary["students_tobedeleted"] = int(deleted)
+            summary["student_updates_only"] = int(updates)
             summary["guardians_dropped"] = guardians
         for file, key in (("classes.csv", "classes"), ("enrollments.csv", "enrollments")):
             if file in self.loaded:

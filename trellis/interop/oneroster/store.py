@@ -1,8 +1,8 @@
 """The Parquet student store: what the reader stages and how a staged roster joins the store.
 
 The store is a folder with ``students.parquet``, ``classes.parquet`` and ``enrollments.parquet``.
-Staged files (under the reader's ``staging_dir``) have the same columns plus, for students,
-three bookkeeping columns that :func:`merge_student_store` uses and drops:
+Staged files (under the reader's ``staging_dir``) have the same columns plus, for the students
+of a delta, three bookkeeping columns that :func:`merge_student_store` uses and drops:
 
 - ``from_users``: the row carries this delta's users.csv record (school, grade, status, and the
   program flags read from users.csv);
@@ -252,8 +252,11 @@ def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) 
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"temp_directory": ""})
     try:
-        students = _merge_students(con, current_dir, staged)
-        _copy(con, students, out_dir / STUDENTS)
+        if staged.students_path is not None and _students_mode(staged) == "bulk":
+            # The reader wrote a bulk file's students exactly as the store holds them.
+            _place(staged.students_path, out_dir / STUDENTS)
+        else:
+            _copy(con, _merge_students(con, current_dir, staged), out_dir / STUDENTS)
         for name, staged_path, file, key, columns, order, empty in (
             (CLASSES, staged.classes_path, "classes.csv", ("class_sourced_id",), CLASS_COLUMNS,
              CLASS_COLUMNS, _EMPTY_CLASSES),
@@ -317,17 +320,18 @@ def _merge_keyed(
         ) ORDER BY {ordered}"""
 
 
-def _merge_students(con: duckdb.DuckDBPyConnection, current_dir: Path, staged: RosterBundle) -> str:
-    current = _read(current_dir / STUDENTS, _EMPTY_STUDENTS)
+def _students_mode(staged: RosterBundle) -> str:
     mode = staged.modes.get("users.csv", "absent")
-    if mode == "absent":
-        mode = staged.modes.get("demographics.csv", "absent")
+    return staged.modes.get("demographics.csv", "absent") if mode == "absent" else mode
+
+
+def _merge_students(con: duckdb.DuckDBPyConnection, current_dir: Path, staged: RosterBundle) -> str:
+    """The merged students of a delta (or the current ones when the roster carries none)."""
+    current = _read(current_dir / STUDENTS, _EMPTY_STUDENTS)
+    mode = _students_mode(staged)
     if staged.students_path is None or mode == "absent":
         return f"SELECT {_columns(STUDENT_COLUMNS)} FROM ({current}) ORDER BY student_key"
     staged_sql = _read(staged.students_path, "")
-    if mode == "bulk":
-        # Already sorted by student_key; the copy keeps the file's order.
-        return f"SELECT {_columns(STUDENT_COLUMNS)} FROM ({staged_sql}) WHERE status = 'active'"
 
     def take(column: str, group: str) -> str:
         return f"CASE WHEN s.{group} THEN s.{column} ELSE c.{column} END AS {column}"
