@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
+from queue import Queue
 
 import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from trellis.interop.oneroster.records import RosterBundle, SchoolStats
@@ -133,6 +137,9 @@ def find_unstaged(con: duckdb.DuckDBPyConnection, *, users_table: str | None = N
 
 #: Rows sorted at once when a file is written in parts (about 0.5 GB of sort memory).
 SORT_ROWS = 4_000_000
+#: Rows per batch handed from DuckDB to the Parquet writer, and batches waiting between them.
+WRITE_BATCH_ROWS = 500_000
+WRITE_QUEUE_BATCHES = 4
 
 
 def write_sorted(
@@ -160,17 +167,49 @@ def write_sorted(
     ranges = [f"{first} < {literal(bounds[0])}"]
     ranges += [f"{first} >= {literal(low)} AND {first} < {literal(high)}" for low, high in pairwise(bounds)]
     ranges.append(f"({first} >= {literal(bounds[-1])} OR {first} IS NULL)")
-    writer = None
-    try:
+
+    def batches() -> Iterator[pa.RecordBatch]:
         for where in ranges:
-            reader = con.sql(f"SELECT * FROM ({select}) WHERE {where} ORDER BY {ordered}").to_arrow_reader(500_000)
-            for batch in reader:
+            query = f"SELECT * FROM ({select}) WHERE {where} ORDER BY {ordered}"
+            yield from con.sql(query).to_arrow_reader(WRITE_BATCH_ROWS)
+
+    _write_parquet(batches(), path)
+
+
+def _write_parquet(batches: Iterator[pa.RecordBatch], path: Path) -> None:
+    """Write ``batches`` to one Parquet file on a second thread, so that producing the next
+    batches (DuckDB sorting the next range) and encoding these (pyarrow) overlap. Both leave
+    Python's lock while they work; the queue between them holds a bounded number of batches."""
+    queue: Queue[pa.RecordBatch | None] = Queue(maxsize=WRITE_QUEUE_BATCHES)
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        writer = None
+        try:
+            while (batch := queue.get()) is not None:
                 if writer is None:
                     writer = pq.ParquetWriter(path, batch.schema)
                 writer.write_batch(batch)
+        except BaseException as exc:  # handed to the producing thread below
+            failures.append(exc)
+            while queue.get() is not None:  # let the producer finish
+                pass
+        finally:
+            if writer is not None:
+                writer.close()
+
+    thread = threading.Thread(target=write, name="trellis-parquet-writer", daemon=True)
+    thread.start()
+    try:
+        for batch in batches:
+            queue.put(batch)
+            if failures:
+                break
     finally:
-        if writer is not None:
-            writer.close()
+        queue.put(None)
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 def write_enrollments(con: duckdb.DuckDBPyConnection, enrollments: Loaded, mode: str, path: Path) -> int:
