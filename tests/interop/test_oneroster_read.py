@@ -350,6 +350,29 @@ def test_enrollments_sorted_in_ranges_match_one_sort(tmp_path, monkeypatch):
     assert keys == sorted(keys)
 
 
+def test_ranged_sort_passes_on_a_failure_of_the_parquet_writer(tmp_path, monkeypatch):
+    """The Parquet file is written on a second thread; its failure reaches the reader."""
+    monkeypatch.setattr(store, "SORT_ROWS", 3)
+    monkeypatch.setattr(store, "WRITE_BATCH_ROWS", 1)
+    monkeypatch.setattr(store, "WRITE_QUEUE_BATCHES", 1)
+
+    class FailingWriter:
+        def __init__(self, path, schema):
+            self.written = 0
+
+        def write_batch(self, batch):
+            self.written += 1
+            if self.written == 2:
+                raise OSError("disk full")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(store.pq, "ParquetWriter", FailingWriter)
+    with pytest.raises(OSError, match="disk full"):
+        read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "staging")
+
+
 def test_people_are_handed_over_while_the_enrollments_are_read(tmp_path):
     plain = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "plain")
     handed = []
