@@ -41,9 +41,11 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, loaded: Loaded, findings: F
     """Every sourcedId appears once in a file (bulk or delta: twice would be ambiguous)."""
     table = loaded.table
     # Distinct 64-bit hashes mean distinct ids, and counting hashes is much cheaper than
-    # grouping strings; only when two hashes agree are the ids themselves compared.
+    # grouping strings (a DISTINCT is cheaper again than count(DISTINCT)); only when two hashes
+    # agree are the ids themselves compared.
     (possible,) = con.execute(
-        f'SELECT count("sourcedId") - count(DISTINCT hash("sourcedId")) FROM {table}'
+        f'SELECT count("sourcedId") - (SELECT count(*) FROM (SELECT DISTINCT hash("sourcedId") FROM {table} '
+        f'WHERE "sourcedId" IS NOT NULL)) FROM {table}'
     ).fetchone() or (0,)
     if not possible:
         return
