@@ -106,10 +106,9 @@ def _enum_sql(text: str, column: Column) -> str:
 
 
 def trimmed_sql(text: str) -> str:
-    """Surrounding spaces removed and blank as NULL; cheap for the usual untouched value
-    (starts_with and ends_with cost DuckDB half of what the same LIKE patterns do)."""
+    """Surrounding spaces removed and blank as NULL; cheap for the usual untouched value."""
     return (
-        f"CASE WHEN starts_with({text}, ' ') OR ends_with({text}, ' ') THEN NULLIF(trim({text}), '') "
+        f"CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN NULLIF(trim({text}), '') "
         f"WHEN {text} = '' THEN NULL ELSE {text} END"
     )
 
