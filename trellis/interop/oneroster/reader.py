@@ -64,12 +64,14 @@ def read_roster(
         Called as ``progress(step, done, total)`` after each step, e.g.
         ``("checked enrollments.csv", 9, 14)``. Only ever called on the calling thread.
     people_ready : callable, optional
-        Called with a partial bundle once users, roles and demographics are read, checked and
-        staged without a problem: organizations, staff, sessions and courses are final; the
-        summary is empty and the Parquet paths are not set. It runs on the calling thread while
-        the enrollments are read on another, so a caller can write the staff accounts meanwhile.
-        The enrollments can still refuse the roster afterwards (RosterError), so whatever it
-        writes must be undone then: call this inside a transaction.
+        Called with a partial bundle once users, roles and demographics are read and checked
+        without a problem: organizations, staff, sessions and courses are final; the summary is
+        empty and the Parquet paths are not set. It runs on the calling thread while the
+        students are pseudonymised and the enrollments read on another, so a caller can write
+        the staff accounts meanwhile. The staff are then not kept a second time: the returned
+        bundle's ``staff`` is empty (its summary still counts them). The enrollments can still
+        refuse the roster afterwards (RosterError), so whatever the callback writes must be
+        undone then: call this inside a transaction.
 
     Returns
     -------
