@@ -260,8 +260,8 @@ def write_students(
     path: Path,
 ) -> None:
     """Write students.parquet from ``student_users`` and demographics.csv: pseudonymised,
-    subgroup attributes only, sorted by key; in a delta with store.py's bookkeeping columns. Leaves ``student_keys`` (sid, student_key) for
-    the enrollments and drops ``student_users``."""
+    subgroup attributes only, sorted by key; in a delta with store.py's bookkeeping columns.
+    Leaves ``student_keys`` (sid, student_key) for the enrollments and drops ``student_users``."""
     demo_names = _names(demographics) if demographics is not None else set()
     flags = list(PROGRAM_FLAGS.values())
     if demographics is None:

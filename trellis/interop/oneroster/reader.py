@@ -224,10 +224,11 @@ class _Reader:
         ``staged`` is None when the people files were refused (the enrollments are then only
         checked). ``staff_fetched``, when given, is set once the staff have been read from the
         people tables, which are freed only after that."""
-        if staged is not None and "users.csv" in self.loaded:
+        if staged is not None:
             self._stage_students(modes, staged)
             if staff_fetched is not None:
                 staff_fetched.wait()
+        if staged is not None and "users.csv" in self.loaded:
             staged.students_path = self.staging_dir / store.STUDENTS
             self._drop_people(keep=("demographics.csv",))
             people.write_students(
@@ -235,10 +236,6 @@ class _Reader:
                 flag_sources=staged.flag_sources, path=staged.students_path,
             )
         else:
-            if staged is not None:
-                self._stage_students(modes, staged)
-                if staff_fetched is not None:
-                    staff_fetched.wait()
             self.con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
         self._drop_people()
         self._load([ENROLLMENTS], header_maps, modes)
