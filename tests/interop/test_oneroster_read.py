@@ -372,6 +372,17 @@ def test_ranged_sort_passes_on_a_failure_of_the_parquet_writer(tmp_path, monkeyp
     with pytest.raises(OSError, match="disk full"):
         read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "staging")
 
+    class FailingClose(FailingWriter):
+        def write_batch(self, batch):
+            pass
+
+        def close(self):
+            raise OSError("disk full on close")
+
+    monkeypatch.setattr(store.pq, "ParquetWriter", FailingClose)
+    with pytest.raises(OSError, match="disk full on close"):
+        read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "staging2")
+
 
 def test_people_are_handed_over_while_the_enrollments_are_read(tmp_path):
     plain = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "plain")

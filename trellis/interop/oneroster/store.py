@@ -17,6 +17,7 @@ person_key and role (or deletes them when it is marked tobedeleted).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -185,18 +186,23 @@ def _write_parquet(batches: Iterator[pa.RecordBatch], path: Path) -> None:
 
     def write() -> None:
         writer = None
+        finished = False
         try:
             while (batch := queue.get()) is not None:
                 if writer is None:
                     writer = pq.ParquetWriter(path, batch.schema)
                 writer.write_batch(batch)
-        except BaseException as exc:  # handed to the producing thread below
-            failures.append(exc)
-            while queue.get() is not None:  # let the producer finish
-                pass
-        finally:
+            finished = True
             if writer is not None:
                 writer.close()
+        except BaseException as exc:  # handed to the producing thread below
+            failures.append(exc)
+            if not finished:
+                if writer is not None:
+                    with contextlib.suppress(Exception):
+                        writer.close()
+                while queue.get() is not None:  # let the producer finish
+                    pass
 
     thread = threading.Thread(target=write, name="trellis-parquet-writer", daemon=True)
     thread.start()
