@@ -12,7 +12,7 @@ never dropped for being small here: suppression happens on the published view.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -211,23 +211,14 @@ def rate_block(
     ratio = safe_divide(value, at_reference(value, r))
     ratio_ci = intervals.katz_ratio(x, d, x_r, d_r, level)
     blank_reference_row(r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high)
-    return MetricBlock(
-        block.metric,
-        grouping,
-        value,
-        low,
-        high,
-        gates=gates,
-        numerator=x,
-        denominator=d,
+    return replace(
+        block,
         difference=difference,
         difference_ci_low=difference_ci.low,
         difference_ci_high=difference_ci.high,
         ratio=ratio,
         ratio_ci_low=ratio_ci.low,
         ratio_ci_high=ratio_ci.high,
-        threshold=threshold,
-        bin=bin_index,
     )
 
 
