@@ -30,6 +30,12 @@ CHECKED_KINDS = {Kind.ENUM, Kind.BOOL, Kind.DATE, Kind.YEAR, Kind.STATUS}
 IDENTITY_COLUMNS = frozenset(
     {"sourcedId", "userSourcedId", "username", "givenName", "familyName", "email", "identifier"}
 )
+#: A line longer than this is refused (no OneRoster record comes near it).
+MAX_LINE_BYTES = 1 << 20
+#: The CSV reader's buffer. A buffer larger than DuckDB's default makes fewer, larger batches,
+#: which a load that keeps the file's order puts together with about a quarter less CPU
+#: (measured on a state's enrollments).
+CSV_BUFFER_BYTES = 64 << 20
 
 
 def ident(name: str) -> str:
@@ -257,7 +263,7 @@ def load(
             f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
             f"columns = {csv_columns}, store_rejects = true, rejects_table = '{rejects}_{stem}', "
             f"rejects_scan = 'scan_{rejects}_{stem}', rejects_limit = 50, "
-            "max_line_size = 1048576))"
+            f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}))"
         )
 
     parts = [f"{clean_sql(ident(c.name), c)} AS {ident(c.name)}" for c in columns]
