@@ -92,6 +92,9 @@ def read_roster(
         # otherwise spills to ".tmp" in the working directory.
         con = duckdb.connect(config={"temp_directory": ""})
         try:
+            # DuckDB turns a long IN list (a role's vocabulary) into a join, and a load with one
+            # no longer keeps the file's order: rows would get other rows' numbers.
+            con.execute("SET disabled_optimizers = 'in_clause'")
             register_pseudonym_key(con, pseudonym_key)
             return _Reader(con, roster, findings, staging_dir, progress, people_ready).read()
         finally:
@@ -239,8 +242,7 @@ class _Reader:
             self.con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
         self._drop_people()
         self._load([ENROLLMENTS], header_maps, modes)
-        if ENROLLMENTS in self.loaded:
-            self._check([ENROLLMENTS], modes)
+        self._check([ENROLLMENTS] if ENROLLMENTS in self.loaded else [], modes)
         # Only the enrollments' reference check needed to know every user.
         self.con.execute("DROP TABLE IF EXISTS user_ids")
         if self.findings.problems:
@@ -305,10 +307,6 @@ class _Reader:
                 elif result is not None:
                     self.loaded[file] = result
             self._tick(f"read {file}")
-        # Row numbers come from the loaded tables' rowids; nothing after this depends on the
-        # order in which DuckDB produces rows (every output has an ORDER BY), so it may stop
-        # preserving it, which frees memory and threads.
-        self.con.execute("SET preserve_insertion_order = false")
 
     def _settle_modes(self, version: str, modes: dict[str, str]) -> None:
         findings = self.findings
@@ -350,6 +348,11 @@ class _Reader:
             checks.check_duplicates(con, loaded, findings)
             self._tick(f"checked {file}")
         checks.check_references(con, self.loaded, modes, findings, sources=files)
+        # Row numbers come from the loaded tables' rowids, and the duplicate check reads the ids
+        # in file order; nothing after this depends on the order in which DuckDB produces rows
+        # (every output has an ORDER BY), so it may stop preserving it, which frees memory and
+        # threads.
+        con.execute("SET preserve_insertion_order = false")
 
     def _check_people(self, version: str, modes: dict[str, str]) -> None:
         users = self.loaded.get("users.csv")
