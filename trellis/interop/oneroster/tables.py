@@ -143,9 +143,10 @@ def _slow_clean_sql(text: str, column: Column) -> str:
     )
 
 
-def clean_sql(text: str, column: Column) -> str:
-    """The cleaned value of a column's text as read: a fast path for the canonical spelling,
-    then the trimmed text through the accepted variants."""
+def clean_sql(text: str, column: Column, canonical: str) -> str:
+    """The cleaned value of a column's text as read. ``canonical`` is SQL that is true where the
+    text is blank or written the OneRoster way (canonical_sql, computed once per row and shared
+    with the attention flag); other text is trimmed and read through the accepted variants."""
     kind = column.kind
     trimmed = trimmed_sql(text)
     if kind in (Kind.REFS, Kind.LIST):
@@ -154,18 +155,12 @@ def clean_sql(text: str, column: Column) -> str:
         return trimmed
     slow = _slow_clean_sql(trimmed, column)
     if kind is Kind.BOOL:
-        return (
-            f"CASE WHEN {text} = 'true' THEN true WHEN {text} = 'false' THEN false "
-            f"WHEN {text} IS NULL THEN NULL ELSE {slow} END"
-        )
-    if kind is Kind.DATE:
-        return f"CASE WHEN {iso_shaped_sql(text)} THEN try_strptime({text}, '%Y-%m-%d')::DATE ELSE {slow} END"
-    if kind is Kind.ENUM:
-        exact = ", ".join(literal(term) for term in column.vocabulary)
-        return f"CASE WHEN {text} IN ({exact}) THEN {text} ELSE {slow} END"
-    if kind is Kind.STATUS:
-        return f"CASE WHEN {text} IN ('active', 'tobedeleted') THEN {text} ELSE {slow} END"
-    return slow
+        written = f"{text} = 'true'"
+    elif kind is Kind.DATE:
+        written = f"try_strptime({text}, '%Y-%m-%d')::DATE"
+    else:
+        written = text
+    return f"CASE WHEN {canonical} THEN {written} ELSE {slow} END"
 
 
 def canonical_sql(text: str, column: Column) -> str:
@@ -266,15 +261,20 @@ def load(
             f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}))"
         )
 
-    parts = [f"{clean_sql(ident(c.name), c)} AS {ident(c.name)}" for c in columns]
+    # Whether each checked value is canonical is worked out once, in an inner query, for both the
+    # cleaned value and the row's attention flag.
+    canonical = {c.name: f"_canonical{i}" for i, c in enumerate(checked)}
+    parts = [f"{clean_sql(ident(c.name), c, canonical.get(c.name, ''))} AS {ident(c.name)}" for c in columns]
     if "status" not in header.columns:
         # Bulk files may leave the column out; every table has one so queries can ask.
         parts.append('NULL::VARCHAR AS "status"')
+    source = reader("rejects")
     if checked:
-        canonical = " AND ".join(canonical_sql(ident(c.name), c) for c in checked)
-        parts.append(f"NOT ({canonical}) AS _attention")
+        parts.append(f"NOT ({' AND '.join(canonical.values())}) AS _attention")
+        flags = ", ".join(f"{canonical_sql(ident(c.name), c)} AS {canonical[c.name]}" for c in checked)
+        source = f"(SELECT *, {flags} FROM {source})"
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {data} AS SELECT {', '.join(parts)} FROM {reader('rejects')}")
+        con.execute(f"CREATE OR REPLACE TABLE {data} AS SELECT {', '.join(parts)} FROM {source}")
     except duckdb.Error:
         # DuckDB's message can quote the offending line, so it is not passed on.
         findings.refuse(file, "could not be read as a CSV file. Save it as UTF-8 CSV and retry.")
