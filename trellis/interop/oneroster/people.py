@@ -283,9 +283,11 @@ def write_students(
             for c, flag in PROGRAM_FLAGS.items()
         )
         race = _race_sql("d", demo_names)
+        # In a bulk file only rows of staged students are kept (the join below starts from
+        # them); a delta's demographics rows of staff or family must be left out here.
         not_student = (
             "d.\"sourcedId\" IN (SELECT uid FROM kinds WHERE kind <> 'student')"
-            if count(con, "SELECT count(*) FROM kinds WHERE kind <> 'student'")
+            if mode != "bulk" and count(con, "SELECT count(*) FROM kinds WHERE kind <> 'student'")
             else "false"
         )
         student_demographics = f"""SELECT d."sourcedId" AS sid, coalesce(d."status", 'active') AS status,
