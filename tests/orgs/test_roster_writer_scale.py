@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from trellis.interop.oneroster import OrgRecord, RosterBundle, StaffRecord, StaffRole
 from trellis.orgs.models import Membership, Organization, Person
-from trellis.orgs.roster import RosterImportResult, _RosterWriter
+from trellis.orgs.roster import RosterImportResult, _RosterWriter, largest_pk, new_ids
 
 ROSTER_TYPES = {"state": "state", "region": "local", "district": "district", "school": "school"}
 
@@ -111,3 +111,23 @@ def test_a_delta_keeps_what_it_does_not_carry_and_removes_the_roles_it_marks(tre
     assert list(Membership.objects.filter(person=pat).values_list("organization__sourced_id", "role")) == [
         (tree.other_school.sourced_id, "school_leader")]
     assert Person.objects.get(sourced_id="lee").is_active  # a delta switches no one off
+
+
+@pytest.mark.django_db
+def test_new_ids_are_derived_when_consecutive_and_read_back_when_another_row_came_between():
+    users = get_user_model()
+    before = largest_pk(users)
+    keys = ["new-a", "new-b", "new-c"]
+    for key in keys:
+        users.objects.create(username=key)
+    assert new_ids(users, before, keys, "username") == dict(users.objects.filter(username__in=keys)
+                                                              .values_list("username", "pk"))
+
+    before = largest_pk(users)
+    users.objects.create(username="new-d")
+    users.objects.create(username="someone-else")  # another session's row, among the new ones
+    users.objects.create(username="new-e")
+    expected = dict(users.objects.filter(username__in=["new-d", "new-e"]).values_list("username", "pk"))
+    assert new_ids(users, before, ["new-d", "new-e"], "username") == expected
+    assert expected["new-e"] == expected["new-d"] + 2
+

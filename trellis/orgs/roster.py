@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from trellis.core.services import UserFacingError, access_record, audit_record
@@ -362,12 +363,11 @@ class _RosterWriter:
             users_before = largest_pk(user_model)
             insert_users([(password, *user) for password, user in
                           zip(unusable_passwords(len(new_users)), new_users, strict=True)])
-            user_ids = dict(user_model.objects.filter(pk__gt=users_before).order_by().values_list("username", "pk"))
+            user_ids = new_ids(user_model, users_before, [user[0] for user in new_users], "username")
             people_before = largest_pk(Person)
             insert_rows(Person, ("user", "sourced_id", *PERSON_FIELDS),
                         [(user_ids[user[0]], *person) for user, person in zip(new_users, new_people, strict=True)])
-            people.update((sourced_id, pk) for sourced_id, pk in Person.objects.filter(pk__gt=people_before).order_by()
-                          .values_list("sourced_id", "pk") if sourced_id in listed)
+            people.update(new_ids(Person, people_before, [person[0] for person in new_people], "sourced_id"))
         update_rows(Person, PERSON_FIELDS, changed)
         for active in (True, False):
             ids = [pk for pk, value in user_activity.items() if value is active]
@@ -514,6 +514,23 @@ def insert_users(rows: list[tuple[Any, ...]]) -> None:
 def largest_pk(model: type[Any]) -> int:
     """The largest id in use. Ids only grow, so rows inserted after this call have larger ones."""
     return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def new_ids(model: type[Any], before: int, keys: list[str], field: str) -> dict[str, int]:
+    """key → id of the rows just inserted (in the order of ``keys``) after ``largest_pk`` gave
+    ``before``; ``field`` is the unique column the keys are.
+
+    When exactly ``len(keys)`` rows lie above ``before`` and the largest is ``before + len(keys)``,
+    the rows took the ids ``before + 1`` onwards in insertion order, and none of them needs to be
+    read back (a state has hundreds of thousands). Otherwise (another session inserted rows
+    meanwhile, or a sequence skipped values) they are read back by key.
+    """
+    above = model.objects.filter(pk__gt=before).aggregate(rows=Count("pk"), top=Max("pk"))
+    if above["rows"] == len(keys) and above["top"] == before + len(keys):
+        return dict(zip(keys, range(before + 1, before + len(keys) + 1), strict=True))
+    wanted = set(keys)
+    return {key: pk for key, pk in model.objects.filter(pk__gt=before).order_by().values_list(field, "pk")
+            if key in wanted}
 
 
 def _chunks(items: list[Any] | Iterable[Any], size: int) -> Iterable[list[Any]]:
