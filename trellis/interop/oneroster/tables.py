@@ -112,11 +112,9 @@ def _enum_sql(text: str, column: Column) -> str:
 
 
 def trimmed_sql(text: str) -> str:
-    """Surrounding spaces removed and blank as NULL; cheap for the usual untouched value."""
-    return (
-        f"CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN NULLIF(trim({text}), '') "
-        f"WHEN {text} = '' THEN NULL ELSE {text} END"
-    )
+    """Surrounding spaces removed and blank as NULL; cheap for the usual value, which has no
+    space at all (one scan for a space costs less than testing both ends)."""
+    return f"CASE WHEN contains({text}, ' ') OR {text} = '' THEN NULLIF(trim({text}), '') ELSE {text} END"
 
 
 def _slow_clean_sql(text: str, column: Column) -> str:
