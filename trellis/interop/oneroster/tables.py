@@ -347,22 +347,21 @@ def run_checks(
     if not checks:
         return
     source = source or loaded.table
-    aggregates = []
-    for i, check in enumerate(checks):
-        aggregates.append(f"count(*) FILTER (WHERE {check.condition}) AS n{i}")
-        aggregates.append(f"min(_row) FILTER (WHERE {check.condition}) AS r{i}")
-    summary = con.execute(f"SELECT {', '.join(aggregates)} FROM {source}").fetchone()
-    assert summary is not None
+    aggregates = [f"count(*) FILTER (WHERE {check.condition}) AS n{i}" for i, check in enumerate(checks)]
+    counts = con.execute(f"SELECT {', '.join(aggregates)} FROM {source}").fetchone()
+    assert counts is not None
     listed: list[tuple[int, int, str | None, str | None]] = []
     for i, check in enumerate(checks):
-        count, first_row = summary[2 * i], summary[2 * i + 1]
+        count = counts[i]
         if not count:
             continue
         value = check.value if check.value is not None else "NULL"
         if not check.refuse:
-            (example,) = con.execute(f"SELECT {value} FROM {source} WHERE _row = {int(first_row)}").fetchone() or (
-                None,
-            )
+            first = con.execute(
+                f"SELECT _row, {value} FROM {source} WHERE {check.condition} ORDER BY _row LIMIT 1"
+            ).fetchone()
+            assert first is not None
+            first_row, example = first
             rows = "1 row" if count == 1 else f"{count} rows"
             where = (
                 f', for example "{example}" on row {first_row}'
