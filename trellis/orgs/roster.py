@@ -56,6 +56,8 @@ ADMIN_ROLES = {"administrator", "principal", "siteadministrator", "districtadmin
 
 # The Person columns a roster sets, in the order write_staff compares and writes them.
 PERSON_FIELDS = ("given_name", "family_name", "email", "roster_role", "primary_organization", "is_active")
+# The Organization columns a new organization is inserted with.
+ORGANIZATION_FIELDS = ("name", "kind", "parent", "sourced_id", "nces_id", "locale", "path", "is_active")
 
 
 def trellis_role(roster_role: str, org_kind: str) -> Role:
@@ -206,7 +208,7 @@ class _RosterWriter:
                 self.by_sourced_id[record.sourced_id] = organization
             # Children of this level need their parents' ids and paths, so each level is
             # written before the next is read.
-            Organization.objects.bulk_create(created, batch_size=2000)
+            self.insert_organizations(created)
             for organization in created:
                 organization.path = f"{organization.parent.path if organization.parent else '/'}{organization.pk}/"
             update_rows(Organization, ("path",), [(o.path, o.pk) for o in created])
@@ -220,6 +222,21 @@ class _RosterWriter:
             self.refuse("orgs.csv: the roster has no organizations Trellis can use (state, local, district or school).")
         tops.sort(key=lambda o: len(o.path))
         self.top = tops[0] if len(tops) == 1 else (self.scope or tops[0].parent or tops[0])
+
+    def insert_organizations(self, created: list[Organization]) -> None:
+        """Insert new organizations with one executemany per batch (a state has thousands) and
+        give each object its id."""
+        if not created:
+            return
+        before = largest_pk(Organization)
+        insert_rows(Organization, ORGANIZATION_FIELDS,
+                    [tuple(getattr(o, Organization._meta.get_field(f).attname) for f in ORGANIZATION_FIELDS)
+                     for o in created])
+        ids = new_ids(Organization, before, [str(o.sourced_id) for o in created], "sourced_id")
+        for organization in created:
+            organization.pk = ids[str(organization.sourced_id)]
+            organization._state.adding = False
+            organization._state.db = connection.alias
 
     def new_organization(self, record: Any, kind: str, parent: Organization | None) -> Organization:
         if parent is None and kind != Organization.Kind.STATE:
