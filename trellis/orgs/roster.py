@@ -229,9 +229,9 @@ class _RosterWriter:
         if not created:
             return
         before = largest_pk(Organization)
+        attributes = [Organization._meta.get_field(field).attname for field in ORGANIZATION_FIELDS]
         insert_rows(Organization, ORGANIZATION_FIELDS,
-                    [tuple(getattr(o, Organization._meta.get_field(f).attname) for f in ORGANIZATION_FIELDS)
-                     for o in created])
+                    [tuple(getattr(o, attribute) for attribute in attributes) for o in created])
         ids = new_ids(Organization, before, [str(o.sourced_id) for o in created], "sourced_id")
         for organization in created:
             organization.pk = ids[str(organization.sourced_id)]
