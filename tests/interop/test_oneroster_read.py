@@ -420,3 +420,25 @@ def test_a_refusal_by_the_caller_waits_for_the_reading_and_passes_through(tmp_pa
 
     with pytest.raises(PermissionError, match="outside your district"):
         read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "staging", people_ready=refuse)
+
+
+@pytest.mark.parametrize("sort_rows", [None, 3])
+def test_enrollments_with_the_same_key_are_in_the_store_order(tmp_path, monkeypatch, sort_rows):
+    """Two enrollments of one person in one class, in one role (a second term, say), are ordered
+    by the store's full order, whatever their order in the file and however the sort is cut."""
+    if sort_rows is not None:
+        monkeypatch.setattr(store, "SORT_ROWS", sort_rows)
+    roster = copy_fixture("v12_bulk", tmp_path)
+    path = roster / "enrollments.csv"
+    lines = path.read_text().splitlines()
+    # The same teacher in the same class again, for a term that begins later, written first.
+    lines.insert(1, "enr-t-01-k-301-spring,,,k-301,s-110,t-01,teacher,true,2024-01-22,2024-06-07")
+    path.write_text("\n".join(lines) + "\n")
+
+    bundle = read_roster(roster, pseudonym_key=KEY, staging_dir=tmp_path / "staging")
+
+    rows = pq.read_table(bundle.enrollments_path).to_pylist()
+    assert rows == sorted(rows, key=lambda row: tuple(
+        (row[name] is None, row[name]) for name in store.ENROLLMENT_ORDER))
+    teacher = [row["begin_date"] for row in rows if row["person_key"] == "t-01" and row["class_sourced_id"] == "k-301"]
+    assert teacher == [datetime.date(2023, 8, 21), datetime.date(2024, 1, 22)]

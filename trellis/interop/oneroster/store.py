@@ -257,7 +257,7 @@ def write_enrollments(con: duckdb.DuckDBPyConnection, enrollments: Loaded, mode:
     # table gives every value.
     sample = "USING SAMPLE 5 PERCENT (system)" if enrollments.rows >= SAMPLE_FROM_ROWS else ""
     write_sorted(
-        con, select, ("class_sourced_id", "person_key", "role"), path,
+        con, select, ENROLLMENT_ORDER, path,
         rows=enrollments.rows, firsts=f'SELECT "classSourcedId" FROM {enrollments.table} {sample}',
     )
     if not family:
