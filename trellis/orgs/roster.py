@@ -374,7 +374,7 @@ class _RosterWriter:
                     user_activity[person[1]] = active
         self.report("Adding staff accounts", len(staff), len(staff))
         listed = {s.sourced_id for s in staff}
-        # sourcedId → pk of every listed person, the new ones read back after their insert.
+        # sourcedId → pk of every listed person, the new ones added once they are inserted.
         people = {sourced_id: person[0] for sourced_id, person in existing.items() if sourced_id in listed}
         if new_people:
             users_before = largest_pk(user_model)
