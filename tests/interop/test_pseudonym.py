@@ -77,6 +77,23 @@ def test_vectorised_pseudonyms_equal_python_on_any_text(ids, key):
     assert pseudonymise_column(key, ids).to_pylist() == [pseudonymise(key, i) for i in ids]
 
 
+@settings(max_examples=100, deadline=None)
+@given(ids=st.lists(ID_TEXT, min_size=1, max_size=40), key=st.text(min_size=16, max_size=100))
+def test_pseudonyms_under_a_text_key_equal_python(ids, key):
+    # A UTF-8 key takes polars-hash's HMAC, any other key the SQL macro; both must be Python's.
+    assert pseudonymise_column(key.encode(), ids).to_pylist() == [pseudonymise(key.encode(), i) for i in ids]
+    assert sql_pseudonyms(key.encode(), ids) == [pseudonymise(key.encode(), i) for i in ids]
+
+
+def test_a_connection_can_be_registered_again_with_another_key():
+    con = duckdb.connect()
+    for key in (KEY, b"\xff" * 20, KEY + b"!"):
+        register_pseudonym_key(con, key)
+        sql = pseudonym_sql("'stu-1'")
+        assert con.execute(f"SELECT {sql}").fetchall() == [(pseudonymise(key, "stu-1"),)]
+    con.close()
+
+
 def test_nulls_stay_null():
     assert pseudonymise_column(KEY, ["a", None]).to_pylist() == [pseudonymise(KEY, "a"), None]
     assert sql_pseudonyms(KEY, [None]) == [None]

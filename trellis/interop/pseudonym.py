@@ -19,7 +19,10 @@ Three ways to compute it, all giving the same string for the same key and identi
   ``SHA256((K xor opad) || SHA256((K xor ipad) || m))``, with the two padded keys computed once in
   Python and handed to DuckDB as session variables (never as SQL text, so they cannot leak into an
   error message or a query log);
-- :func:`pseudonymise_column` for an Arrow array or a list of strings (runs the SQL form).
+- :func:`pseudonymise_column` for an Arrow array or a list of strings: polars-hash's HMAC-SHA256
+  (Rust, one call for the whole column, about four times faster than the SQL form on a state's
+  millions of students). polars-hash takes the key as text, so a key that is not UTF-8 runs the
+  SQL form instead.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ MIN_KEY_BYTES = 16
 _BLOCK = 64  # SHA-256 block size in bytes
 _IPAD_VARIABLE = "trellis_hmac_ipad"
 _OPAD_VARIABLE = "trellis_hmac_opad"
+#: Identifiers pseudonymised per polars call.
+_PART_ROWS = 500_000
 
 
 def check_key(key: bytes) -> None:
@@ -91,15 +96,38 @@ def pseudonym_sql(expression: str) -> str:
     return f"left(sha256(getvariable('{_OPAD_VARIABLE}') || unhex({inner})), {PSEUDONYM_HEX_CHARS})"
 
 
-def pseudonymise_column(key: bytes, values: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pa.Array:
+def pseudonymise_column(
+    key: bytes, values: pa.Array | pa.ChunkedArray | Sequence[str | None]
+) -> pa.ChunkedArray:
     """Pseudonymise a column of identifiers at once; nulls stay null.
 
-    Gives exactly ``[pseudonymise(key, v) for v in values]``.
+    Gives exactly ``[pseudonymise(key, v) for v in values]``, as Arrow strings in parts.
     """
+    check_key(key)
     if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    array = values if isinstance(values, pa.Array) else pa.array(list(values), type=pa.string())
-    table = pa.table({"value": array.cast(pa.string())})
+        chunks = [chunk.cast(pa.string()) for chunk in values.chunks]
+    else:
+        array = values if isinstance(values, pa.Array) else pa.array(list(values), type=pa.string())
+        chunks = [array.cast(pa.string())]
+    try:
+        text = bytes(key).decode("utf-8")
+    except UnicodeDecodeError:
+        return _sql_pseudonyms(key, pa.chunked_array(chunks, type=pa.string()))
+    import polars as pl
+    import polars_hash  # registers the "chash" expressions
+
+    digests = polars_hash.col("value").chash.hmac_sha256(key=text).str.slice(0, PSEUDONYM_HEX_CHARS)
+    # In parts, so that the full hex digests (twice the pseudonyms' size) never all exist at once.
+    parts = []
+    for chunk in chunks:
+        for start in range(0, len(chunk), _PART_ROWS):
+            frame = pl.Series("value", chunk.slice(start, _PART_ROWS)).to_frame()
+            parts.append(frame.select(digests).to_series().to_arrow().cast(pa.string()))
+    return pa.chunked_array(parts, type=pa.string())
+
+
+def _sql_pseudonyms(key: bytes, values: pa.ChunkedArray) -> pa.ChunkedArray:
+    table = pa.table({"value": values})
     con = duckdb.connect(config={"temp_directory": ""})
     try:
         register_pseudonym_key(con, key)
@@ -107,4 +135,4 @@ def pseudonymise_column(key: bytes, values: pa.Array | pa.ChunkedArray | Sequenc
         result = con.sql(f"SELECT {pseudonym_sql('value')} AS pseudonym FROM trellis_ids").to_arrow_table()
     finally:
         con.close()
-    return result.column("pseudonym").combine_chunks()
+    return result.column("pseudonym").cast(pa.string())

@@ -37,7 +37,7 @@ from trellis.interop.oneroster.tables import (
     literal,
     run_checks,
 )
-from trellis.interop.pseudonym import pseudonym_sql
+from trellis.interop.pseudonym import pseudonym_sql, pseudonymise_column
 
 _FAMILY = ", ".join(literal(role) for role in sorted(FAMILY_ROLES))
 
@@ -207,10 +207,14 @@ def stage_student_users(
     orgs: Loaded | None,
     mode: str,
     flag_sources: dict[str, str],
+    pseudonym_key: bytes,
 ) -> None:
-    """Create ``student_users``: each student's pseudonym and what users.csv says of them.
+    """Register ``student_users`` on ``con``: each student's pseudonym and what users.csv says of
+    them, an Arrow table that write_students unregisters.
 
-    After this, the students need nothing more from users.csv or roles.csv."""
+    After this, the students need nothing more from users.csv or roles.csv. The pseudonyms are
+    computed in one call over the whole column (pseudonymise_column), a few times faster than
+    DuckDB's SHA-256 on a state's millions of students."""
     user_names = _names(users)
     school_type = (
         f'CASE WHEN r.org IN (SELECT "sourcedId" FROM {orgs.table} WHERE "type" = \'school\') THEN 0 ELSE 2 END'
@@ -238,17 +242,17 @@ def stage_student_users(
         f"{_flag(f'u.{ident(c)}', c, 'users.csv', flag_sources, user_names)} AS {flag}"
         for c, flag in PROGRAM_FLAGS.items()
     )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE student_users AS
-        SELECT u."sourcedId" AS sid, {pseudonym_sql('u."sourcedId"')} AS student_key,
-               coalesce({primary_org}, s.org) AS school_sourced_id,
+    students = con.sql(
+        f"""SELECT u."sourcedId" AS sid, coalesce({primary_org}, s.org) AS school_sourced_id,
                u.grade_level AS grade, coalesce(u."status", 'active') AS status,
                coalesce(u.kind, 'unassigned') = 'unassigned' AS update_only,
                {user_flags}
         FROM users_with_kind u
         LEFT JOIN student_school s ON s.uid = u."sourcedId"
         WHERE coalesce(u.kind, 'unassigned') IN {kinds} AND {live_sql("u", mode)}"""
-    )
+    ).to_arrow_table()
+    keys = pseudonymise_column(pseudonym_key, students.column("sid"))
+    con.register("student_users", students.add_column(1, "student_key", keys))
 
 
 def write_students(
@@ -261,7 +265,8 @@ def write_students(
 ) -> None:
     """Write students.parquet from ``student_users`` and demographics.csv: pseudonymised,
     subgroup attributes only, sorted by key; in a delta with store.py's bookkeeping columns.
-    Leaves ``student_keys`` (sid, student_key) for the enrollments and drops ``student_users``."""
+    Leaves ``student_keys`` (sid, student_key) for the enrollments and unregisters
+    ``student_users``."""
     demo_names = _names(demographics) if demographics is not None else set()
     flags = list(PROGRAM_FLAGS.values())
     if demographics is None:
@@ -319,7 +324,7 @@ def write_students(
     )
     # Enrollments need only each student's key.
     con.execute("CREATE OR REPLACE TABLE student_keys AS SELECT sid, student_key FROM student_users")
-    con.execute("DROP TABLE student_users")
+    con.unregister("student_users")
 
 
 def _flag(value: str, column: str, file: str, sources: dict[str, str], names: set[str]) -> str:

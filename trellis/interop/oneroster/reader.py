@@ -96,7 +96,7 @@ def read_roster(
             # no longer keeps the file's order: rows would get other rows' numbers.
             con.execute("SET disabled_optimizers = 'in_clause'")
             register_pseudonym_key(con, pseudonym_key)
-            return _Reader(con, roster, findings, staging_dir, progress, people_ready).read()
+            return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
         finally:
             con.close()
     finally:
@@ -130,9 +130,11 @@ class _Reader:
         findings: Findings,
         staging_dir: Path,
         progress: Progress | None,
+        pseudonym_key: bytes,
         people_ready: Callable[[RosterBundle], None] | None = None,
     ) -> None:
         self.con = con
+        self.pseudonym_key = pseudonym_key
         self.roster = roster
         self.findings = findings
         self.staging_dir = staging_dir
@@ -396,7 +398,7 @@ class _Reader:
         else:
             people.stage_student_users(
                 con, users=users, orgs=loaded.get("orgs.csv"), mode=modes["users.csv"],
-                flag_sources=staged.flag_sources,
+                flag_sources=staged.flag_sources, pseudonym_key=self.pseudonym_key,
             )
             staged.guardians = count(con, "SELECT count(*) FROM kinds WHERE kind = 'family'")
         store.find_unstaged(
