@@ -117,12 +117,13 @@ def pseudonymise_column(
     import polars_hash  # registers the "chash" expressions
 
     digests = polars_hash.col("value").chash.hmac_sha256(key=text).str.slice(0, PSEUDONYM_HEX_CHARS)
-    # In parts, so that the full hex digests (twice the pseudonyms' size) never all exist at once.
+    # In parts, so that the full hex digests (twice the pseudonyms' size) never all exist at
+    # once, and large ones, so that a busy Python thread alongside is waited for only a few times.
+    column = pa.chunked_array(chunks, type=pa.string())
     parts = []
-    for chunk in chunks:
-        for start in range(0, len(chunk), _PART_ROWS):
-            frame = pl.Series("value", chunk.slice(start, _PART_ROWS)).to_frame()
-            parts.append(frame.select(digests).to_series().to_arrow().cast(pa.string()))
+    for start in range(0, len(column), _PART_ROWS):
+        frame = pl.from_arrow(pa.table({"value": column.slice(start, _PART_ROWS)}))
+        parts.append(frame.select(digests).to_series().to_arrow().cast(pa.string()))
     return pa.chunked_array(parts, type=pa.string())
 
 

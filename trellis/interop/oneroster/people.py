@@ -14,6 +14,7 @@ orgSourcedIds in 1.1):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -334,12 +335,15 @@ def _flag(value: str, column: str, file: str, sources: dict[str, str], names: se
     return "NULL::BOOLEAN"
 
 
-def staff_records(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str) -> list[StaffRecord]:
+def staff_records(
+    con: duckdb.DuckDBPyConnection, users: Loaded, mode: str, fetched: Callable[[], None] | None = None
+) -> list[StaffRecord]:
     """The staff, sorted by sourcedId, with their staff roles (family and student roles dropped).
 
     In a delta, staff whose roles changed without a users.csv row appear with their other fields
     None (unchanged). A state has hundreds of thousands of staff, so people and roles are
-    fetched as two flat, equally sorted results and put together in one pass."""
+    fetched as two flat, equally sorted results and put together in one pass. ``fetched`` is
+    called once nothing more is read from ``con`` (before that pass)."""
     names = _names(users)
 
     def column(name: str) -> str:
@@ -369,6 +373,8 @@ def staff_records(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str) -> l
     ).fetchall()
     con.execute("DROP TABLE staff_roles")
     con.execute("DROP TABLE staff_people")
+    if fetched is not None:
+        fetched()
     records = []
     position, count_roles = 0, len(roles)
     # Statuses, roles, organizations and names repeat across staff; one string object each keeps

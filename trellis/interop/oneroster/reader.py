@@ -206,7 +206,9 @@ class _Reader:
         def staff_then_caller() -> None:
             cursor = self.con.cursor()  # a DuckDB connection serves one thread at a time
             try:
-                self._read_staff(cursor, modes, staged)
+                # The people tables may go as soon as the staff are fetched, before their records
+                # are put together in Python.
+                self._read_staff(cursor, modes, staged, fetched=fetched.set)
             finally:
                 cursor.close()
                 fetched.set()
@@ -379,9 +381,15 @@ class _Reader:
             drop(self.con, loaded.pop("roles.csv"))
         return staged
 
-    def _read_staff(self, con: duckdb.DuckDBPyConnection, modes: dict[str, str], staged: _People) -> None:
+    def _read_staff(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        modes: dict[str, str],
+        staged: _People,
+        fetched: Callable[[], None] | None = None,
+    ) -> None:
         users = self.loaded.get("users.csv")
-        staged.staff = people.staff_records(con, users, modes["users.csv"]) if users is not None else []
+        staged.staff = people.staff_records(con, users, modes["users.csv"], fetched) if users is not None else []
         summary = staged.staff_summary = {"staff": len(staged.staff)}
         roles = Counter(role for record in staged.staff for role in {r.role for r in record.roles})
         for role, number in sorted(roles.items()):
