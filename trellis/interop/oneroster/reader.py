@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from trellis.interop.pseudonym import check_key, register_pseudonym_key
 Progress = Callable[[str, int, int], None]
 PERSON_SET = ("users.csv", "roles.csv", "demographics.csv")
 ENROLLMENTS = "enrollments.csv"
+_CORES = os.cpu_count() or 1
 
 
 def read_roster(
@@ -95,6 +97,9 @@ def read_roster(
             # DuckDB turns a long IN list (a role's vocabulary) into a join, and a load with one
             # no longer keeps the file's order: rows would get other rows' numbers.
             con.execute("SET disabled_optimizers = 'in_clause'")
+            # While DuckDB alone reads and checks the people files, one thread more than the
+            # cores keeps both busy through the loads' serial steps; see _Reader.read.
+            con.execute(f"SET threads = {_CORES + 1}")
             register_pseudonym_key(con, pseudonym_key)
             return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
         finally:
@@ -185,6 +190,9 @@ class _Reader:
             self._rest(header_maps, modes, None)
             findings.raise_if_refused()
         staged = self._stage_files(modes)
+        # From here Python works alongside (the staff), and the enrollments' sorts take the most
+        # memory: one thread per core.
+        self.con.execute(f"SET threads = {_CORES}")
         if self.people_ready is None:
             self._read_staff(self.con, modes, staged)
             self._rest(header_maps, modes, staged)
