@@ -20,9 +20,9 @@ Three ways to compute it, all giving the same string for the same key and identi
   Python and handed to DuckDB as session variables (never as SQL text, so they cannot leak into an
   error message or a query log);
 - :func:`pseudonymise_column` for an Arrow array or a list of strings: polars-hash's HMAC-SHA256
-  (Rust, one call for the whole column, about four times faster than the SQL form on a state's
-  millions of students). polars-hash takes the key as text, so a key that is not UTF-8 runs the
-  SQL form instead.
+  (Rust, a few calls of 500,000 ids each, about three times faster than the SQL form on a
+  state's millions of students). polars-hash takes the key as text, so a key that is not UTF-8
+  runs the SQL form instead.
 """
 
 from __future__ import annotations

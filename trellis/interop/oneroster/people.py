@@ -214,7 +214,7 @@ def stage_student_users(
     them, an Arrow table that write_students unregisters.
 
     After this, the students need nothing more from users.csv or roles.csv. The pseudonyms are
-    computed in one call over the whole column (pseudonymise_column), a few times faster than
+    computed over the whole column in Python (pseudonymise_column), a few times faster than
     DuckDB's SHA-256 on a state's millions of students."""
     user_names = _names(users)
     school_type = (
