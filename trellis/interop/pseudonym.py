@@ -109,17 +109,17 @@ def pseudonymise_column(
     else:
         array = values if isinstance(values, pa.Array) else pa.array(list(values), type=pa.string())
         chunks = [array.cast(pa.string())]
+    column = pa.chunked_array(chunks, type=pa.string())
     try:
         text = bytes(key).decode("utf-8")
     except UnicodeDecodeError:
-        return _sql_pseudonyms(key, pa.chunked_array(chunks, type=pa.string()))
+        return _sql_pseudonyms(key, column)
     import polars as pl
     import polars_hash  # registers the "chash" expressions
 
     digests = polars_hash.col("value").chash.hmac_sha256(key=text).str.slice(0, PSEUDONYM_HEX_CHARS)
     # In parts, so that the full hex digests (twice the pseudonyms' size) never all exist at
     # once, and large ones, so that a busy Python thread alongside is waited for only a few times.
-    column = pa.chunked_array(chunks, type=pa.string())
     parts = []
     for start in range(0, len(column), _PART_ROWS):
         frame = pl.from_arrow(pa.table({"value": column.slice(start, _PART_ROWS)}))
