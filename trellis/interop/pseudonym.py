@@ -32,7 +32,13 @@ import hmac
 from collections.abc import Sequence
 
 import duckdb
+import polars as pl
+import polars_hash  # registers the "chash" expressions
 import pyarrow as pa  # type: ignore[import-untyped]
+
+# polars is imported with this module, never first inside pseudonymise_column: the OneRoster
+# reader calls that on its own thread while the calling thread runs Python, and an import there
+# waits for Python's lock at every one of polars' hundreds of module files (seconds, not 0.2 s).
 
 PSEUDONYM_HEX_CHARS = 32
 MIN_KEY_BYTES = 16
@@ -114,9 +120,6 @@ def pseudonymise_column(
         text = bytes(key).decode("utf-8")
     except UnicodeDecodeError:
         return _sql_pseudonyms(key, column)
-    import polars as pl
-    import polars_hash  # registers the "chash" expressions
-
     digests = polars_hash.col("value").chash.hmac_sha256(key=text).str.slice(0, PSEUDONYM_HEX_CHARS)
     # In parts, so that the full hex digests (twice the pseudonyms' size) never all exist at
     # once, and large ones, so that a busy Python thread alongside is waited for only a few times.
