@@ -1,6 +1,7 @@
 """Reading clean and messy OneRoster sets: exact records, counts, warnings and Parquet."""
 
 import datetime
+import gc
 import shutil
 import zipfile
 from pathlib import Path
@@ -420,6 +421,26 @@ def test_a_refusal_by_the_caller_waits_for_the_reading_and_passes_through(tmp_pa
 
     with pytest.raises(PermissionError, match="outside your district"):
         read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "staging", people_ready=refuse)
+
+
+def test_the_cycle_collector_is_paused_for_the_read_and_restored_after_it(tmp_path):
+    states = []
+    read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "read",
+                people_ready=lambda people: states.append(gc.isenabled()))  # fmt: skip
+    assert states == [False] and gc.isenabled()
+
+    roster = copy_fixture("v12_bulk", tmp_path)
+    set_cell(roster / "enrollments.csv", 3, "classSourcedId", "k-999")
+    with pytest.raises(RosterError):
+        read_roster(roster, pseudonym_key=KEY, staging_dir=tmp_path / "refused")
+    assert gc.isenabled()
+
+    gc.disable()  # a caller that had paused it keeps it paused
+    try:
+        read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "paused")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("sort_rows", [None, 3])
