@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 
 from tests.interop.conftest import FIXTURES, KEY, copy_fixture, set_cell
@@ -12,6 +13,7 @@ from trellis.interop.oneroster import (
     merge_student_store,
     read_roster,
 )
+from trellis.interop.oneroster.store import school_stats
 from trellis.interop.pseudonym import pseudonymise
 
 FLAGS = ["english_learner", "disability", "economically_disadvantaged", "homeless", "foster_care",
@@ -36,6 +38,9 @@ def bulk_store(tmp_path: Path) -> Path:
     bulk = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "bulk")
     stats = merge_student_store(tmp_path / "no-store-yet", bulk, tmp_path / "store")
     assert stats == bulk.school_stats
+    # The reader's counts stand for the placed file: the same as counting the store itself.
+    students = (tmp_path / "store" / "students.parquet").as_posix()
+    assert stats == school_stats(duckdb.connect(), f"SELECT * FROM read_parquet('{students}')") != {}
     return tmp_path / "store"
 
 

@@ -302,7 +302,8 @@ def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) 
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"temp_directory": ""})
     try:
-        if staged.students_path is not None and _students_mode(staged) == "bulk":
+        placed = staged.students_path is not None and _students_mode(staged) == "bulk"
+        if placed:
             # The reader wrote a bulk file's students exactly as the store holds them.
             _place(staged.students_path, out_dir / STUDENTS)
         else:
@@ -323,6 +324,8 @@ def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) 
             else:
                 merged = _merge_keyed(_read(current, empty), staged_path, mode, key, columns, order)
                 _copy(con, merged, out_dir / name)
+        if placed and staged.school_stats:
+            return dict(staged.school_stats)  # counted by the reader from this very file
         return school_stats(con, _read(out_dir / STUDENTS, _EMPTY_STUDENTS))
     finally:
         con.close()
