@@ -54,6 +54,25 @@ def role_of_unknown_user(roster: Path) -> None:
     set_cell(roster / "roles.csv", 10, "userSourcedId", "stu-nobody")
 
 
+def enrollment_of_unknown_student(roster: Path) -> None:
+    set_cell(roster / "enrollments.csv", 3, "userSourcedId", "stu-nobody")
+
+
+def enrollment_of_unknown_teacher(roster: Path) -> None:
+    set_cell(roster / "enrollments.csv", 2, "userSourcedId", "t-nobody")
+
+
+def deleted_enrollment_of_unknown_user(roster: Path) -> None:
+    # The row is left out of the store (a bulk file's tobedeleted row), but still checked.
+    set_cell(roster / "enrollments.csv", 4, "userSourcedId", "stu-nobody")
+    set_cell(roster / "enrollments.csv", 4, "status", "tobedeleted")
+
+
+def unknown_class_and_user(roster: Path) -> None:
+    set_cell(roster / "enrollments.csv", 5, "userSourcedId", "t-nobody")
+    set_cell(roster / "enrollments.csv", 3, "classSourcedId", "k-999")
+
+
 def demographics_of_unknown_user(roster: Path) -> None:
     set_cell(roster / "demographics.csv", 3, "sourcedId", "stu-nobody")
 
@@ -126,6 +145,16 @@ CASES = [
                              "refers to a user who is not in users.csv.")]),
     (demographics_of_unknown_user, [("demographics.csv", 3, "sourcedId",
                                      "refers to a user who is not in users.csv.")]),
+    (enrollment_of_unknown_student, [("enrollments.csv", 3, "userSourcedId",
+                                      "refers to a user who is not in users.csv.")]),
+    (enrollment_of_unknown_teacher, [("enrollments.csv", 2, "userSourcedId",
+                                      "refers to a user who is not in users.csv.")]),
+    (deleted_enrollment_of_unknown_user, [("enrollments.csv", 4, "userSourcedId",
+                                           "refers to a user who is not in users.csv.")]),
+    (unknown_class_and_user, [("enrollments.csv", 3, "classSourcedId",
+                               'refers to class "k-999", which is not in classes.csv.'),
+                              ("enrollments.csv", 5, "userSourcedId",
+                               "refers to a user who is not in users.csv.")]),
     (staff_without_username, [("users.csv", 2, "username", 'is empty, but staff need a '
                                '"username" for their Trellis account.')]),
     (student_grade_not_a_grade, [("users.csv", 13, "grades", '"Year 3" is not a grade level (use '
