@@ -9,7 +9,9 @@ from django.db import models
 
 
 class BaseModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not indexed: only jobs are listed by when they were made (Job indexes it). Every index
+    # costs each insert, and a state's roster inserts hundreds of thousands of rows.
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -82,6 +84,7 @@ class Job(BaseModel):
         SUCCEEDED = "succeeded", "Finished"
         FAILED = "failed", "Stopped with a problem"
 
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=60)
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)

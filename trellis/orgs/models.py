@@ -106,7 +106,8 @@ class Person(BaseModel):
 class Membership(BaseModel):
     """A role over an organization and everything below it."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    # No index of its own: unique_membership's index starts with the person.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     from_roster = models.BooleanField(default=False)
