@@ -15,7 +15,7 @@ from trellis.core.models import AccessEvent, AuditEvent
 from trellis.core.services import UserFacingError
 from trellis.engine.synth.roster import generate_state
 from trellis.orgs.models import Membership, Organization, Person
-from trellis.orgs.roster import roster_import, roster_store_dir
+from trellis.orgs.roster import IMPORT_PAGE_CACHE_KIB, roster_import, roster_store_dir
 
 
 @pytest.fixture(scope="session")
@@ -135,3 +135,36 @@ def test_district_lead_cannot_import_another_district(small_roster, outsider, tr
     assert "outside Riverside City Schools" in str(refusal.value)
     assert snapshot() == before
     assert store_bytes() == {}
+
+
+def cache_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_gets_a_larger_page_cache_while_the_staff_are_written_and_its_own_back_after(small_roster, tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+    before = cache_size()
+    seen: list[int] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step == "Checking organizations against your access":
+            seen.append(cache_size())
+
+    roster_import(actor=None, source=small_roster, scope=None, progress=progress)
+    assert seen == [-IMPORT_PAGE_CACHE_KIB] and cache_size() == before
+
+    broken = tmp_path / "broken"
+    shutil.copytree(small_roster, broken)
+    rows = (broken / "enrollments.csv").read_text().splitlines()
+    header, cells = rows[0].split(","), rows[3].split(",")
+    cells[header.index("classSourcedId")] = "no-such-class"  # refused after the staff are written
+    rows[3] = ",".join(cells)
+    (broken / "enrollments.csv").write_text("\n".join(rows) + "\n")
+    seen.clear()
+    with pytest.raises(UserFacingError):
+        roster_import(actor=None, source=broken, scope=None, progress=progress)
+    assert seen == [-IMPORT_PAGE_CACHE_KIB] and cache_size() == before
