@@ -3,9 +3,11 @@
 import datetime
 import gc
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -19,6 +21,7 @@ from trellis.interop.oneroster import (
     StaffRecord,
     StaffRole,
     read_roster,
+    reader,
     store,
 )
 from trellis.interop.pseudonym import pseudonymise
@@ -441,6 +444,29 @@ def test_the_cycle_collector_is_paused_for_the_read_and_restored_after_it(tmp_pa
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_duckdb_connection_is_closed_alongside_after_a_read_and_after_a_refusal(tmp_path, monkeypatch):
+    opened, real_connect = [], duckdb.connect
+
+    def connect(*args, **kwargs):
+        opened.append(real_connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(reader.duckdb, "connect", connect)
+    roster = copy_fixture("v12_bulk", tmp_path)
+    read_roster(roster, pseudonym_key=KEY, staging_dir=tmp_path / "read")
+    set_cell(roster / "enrollments.csv", 3, "classSourcedId", "k-999")
+    with pytest.raises(RosterError):
+        read_roster(roster, pseudonym_key=KEY, staging_dir=tmp_path / "refused")
+
+    for thread in threading.enumerate():
+        if thread.name == "trellis-duckdb-close":
+            thread.join()
+    assert len(opened) == 2
+    for con in opened:
+        with pytest.raises(duckdb.ConnectionException):
+            con.execute("SELECT 1")
 
 
 @pytest.mark.parametrize("sort_rows", [None, 3])
