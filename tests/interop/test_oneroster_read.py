@@ -361,7 +361,7 @@ def test_ranged_sort_passes_on_a_failure_of_the_parquet_writer(tmp_path, monkeyp
     monkeypatch.setattr(store, "WRITE_QUEUE_BATCHES", 1)
 
     class FailingWriter:
-        def __init__(self, path, schema):
+        def __init__(self, path, schema, **options):
             self.written = 0
 
         def write_batch(self, batch):
@@ -444,6 +444,29 @@ def test_the_cycle_collector_is_paused_for_the_read_and_restored_after_it(tmp_pa
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("sort_rows", [None, 3])
+def test_pseudonyms_are_stored_uncompressed_and_the_other_enrollment_columns_with_snappy(
+    tmp_path, monkeypatch, sort_rows
+):
+    if sort_rows is not None:  # the enrollments sorted in ranges, as a state's are
+        monkeypatch.setattr(store, "SORT_ROWS", sort_rows)
+    bundle = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "read")
+
+    def codecs(path):
+        metadata = pq.ParquetFile(path).metadata
+        return {
+            metadata.schema.column(i).name: {metadata.row_group(g).column(i).compression
+                                             for g in range(metadata.num_row_groups)}
+            for i in range(metadata.num_columns)
+        }  # fmt: skip
+
+    enrollments = codecs(bundle.enrollments_path)
+    assert enrollments.pop("person_key") == {"UNCOMPRESSED"}
+    assert set(enrollments) == set(store.ENROLLMENT_COLUMNS) - {"person_key"}
+    assert all(found == {"SNAPPY"} for found in enrollments.values())
+    assert codecs(bundle.students_path)["student_key"] == {"UNCOMPRESSED"}
 
 
 def test_the_duckdb_connection_is_closed_alongside_after_a_read_and_after_a_refusal(tmp_path, monkeypatch):

@@ -302,6 +302,8 @@ def write_students(
             FROM {demographics.table} d
             WHERE {live_sql("d", mode)} AND NOT ({not_student})"""
     join = "LEFT JOIN" if mode == "bulk" else "FULL OUTER JOIN"
+    # DuckDB takes one codec for a whole file. The pseudonyms (store.UNCOMPRESSED_COLUMNS) are
+    # most of this one, and its other columns are dictionary-encoded codes: it is left uncompressed.
     flag_columns = ", ".join(
         f"{'d' if flag_sources.get(flag) == 'demographics.csv' else 'u'}.{flag} AS {flag}" for flag in flags
     )
@@ -321,7 +323,7 @@ def write_students(
                    coalesce(u.status, d.status) AS status{bookkeeping}
             FROM student_users u {join} ({student_demographics}) d ON d.sid = u.sid
             ORDER BY student_key
-        ) TO {literal(str(path))} (FORMAT parquet)"""
+        ) TO {literal(str(path))} (FORMAT parquet, COMPRESSION uncompressed)"""
     )
     # Enrollments need only each student's key.
     con.execute("CREATE OR REPLACE TABLE student_keys AS SELECT sid, student_key FROM student_users")
