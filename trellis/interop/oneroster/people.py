@@ -302,8 +302,6 @@ def write_students(
             FROM {demographics.table} d
             WHERE {live_sql("d", mode)} AND NOT ({not_student})"""
     join = "LEFT JOIN" if mode == "bulk" else "FULL OUTER JOIN"
-    # DuckDB takes one codec for a whole file. The pseudonyms (store.UNCOMPRESSED_COLUMNS) are
-    # most of this one, and its other columns are dictionary-encoded codes: it is left uncompressed.
     flag_columns = ", ".join(
         f"{'d' if flag_sources.get(flag) == 'demographics.csv' else 'u'}.{flag} AS {flag}" for flag in flags
     )
@@ -315,6 +313,8 @@ def write_students(
         else """, u.sid IS NOT NULL AS from_users, d.sid IS NOT NULL AS from_demographics,
                    coalesce(u.update_only, true) AS update_only"""
     )
+    # DuckDB takes one codec for a whole file. The pseudonyms (store.UNCOMPRESSED_COLUMNS) are
+    # most of this one, and its other columns are dictionary-encoded codes: it is left uncompressed.
     con.execute(
         f"""COPY (
             SELECT coalesce(u.student_key, {pseudonym_sql("d.sid")}) AS student_key,
