@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
+from tests.interop.conftest import set_cell
 from trellis.engine.synth.roster import generate_state
 from trellis.orgs.models import Organization, Person
 
@@ -48,12 +49,7 @@ def test_a_refused_roster_names_the_file_row_and_column(page, district_lead, tre
     folder = tmp_path / "broken"
     with zipfile.ZipFile(roster_zip) as archive:
         archive.extractall(folder)
-    users = (folder / "users.csv").read_text().splitlines()
-    header = users[0].split(",")
-    cells = users[3].split(",")
-    cells[header.index("enabledUser")] = "maybe"
-    users[3] = ",".join(cells)
-    (folder / "users.csv").write_text("\n".join(users) + "\n")
+    set_cell(folder / "users.csv", 4, "enabledUser", "maybe")
     broken = zip_folder(folder, tmp_path / "broken.zip")
     before = (Organization.objects.count(), Person.objects.count())
     sign_in(page, "district.lead", PASSWORD)

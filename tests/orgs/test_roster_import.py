@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from tests.interop.conftest import set_cell
 from trellis.core.models import AccessEvent, AuditEvent
 from trellis.core.services import UserFacingError
 from trellis.engine.synth.roster import generate_state
@@ -111,12 +112,7 @@ def test_a_bad_file_is_refused_and_changes_nothing(small_roster, tmp_path):
     before, files = snapshot(), store_bytes()
     broken = tmp_path / "broken"
     shutil.copytree(small_roster, broken)
-    lines = (broken / "enrollments.csv").read_text().splitlines()
-    header = lines[0].split(",")
-    cells = lines[5].split(",")
-    cells[header.index("classSourcedId")] = "no-such-class"
-    lines[5] = ",".join(cells)
-    (broken / "enrollments.csv").write_text("\n".join(lines) + "\n")
+    set_cell(broken / "enrollments.csv", 6, "classSourcedId", "no-such-class")
     with pytest.raises(UserFacingError) as refusal:
         roster_import(actor=None, source=broken, scope=None)
     assert "enrollments.csv" in str(refusal.value) and "row 6" in str(refusal.value)
@@ -159,11 +155,7 @@ def test_sqlite_gets_a_larger_page_cache_while_the_staff_are_written_and_its_own
 
     broken = tmp_path / "broken"
     shutil.copytree(small_roster, broken)
-    rows = (broken / "enrollments.csv").read_text().splitlines()
-    header, cells = rows[0].split(","), rows[3].split(",")
-    cells[header.index("classSourcedId")] = "no-such-class"  # refused after the staff are written
-    rows[3] = ",".join(cells)
-    (broken / "enrollments.csv").write_text("\n".join(rows) + "\n")
+    set_cell(broken / "enrollments.csv", 4, "classSourcedId", "no-such-class")  # refused after the staff are written
     seen.clear()
     with pytest.raises(UserFacingError):
         roster_import(actor=None, source=broken, scope=None, progress=progress)
