@@ -447,7 +447,7 @@ def test_the_cycle_collector_is_paused_for_the_read_and_restored_after_it(tmp_pa
 
 
 @pytest.mark.parametrize("sort_rows", [None, 3])
-def test_pseudonyms_are_stored_uncompressed_and_the_other_enrollment_columns_with_snappy(
+def test_pseudonyms_are_stored_uncompressed_and_every_other_column_with_snappy(
     tmp_path, monkeypatch, sort_rows
 ):
     if sort_rows is not None:  # the enrollments sorted in ranges, as a state's are
@@ -462,11 +462,14 @@ def test_pseudonyms_are_stored_uncompressed_and_the_other_enrollment_columns_wit
             for i in range(metadata.num_columns)
         }  # fmt: skip
 
-    enrollments = codecs(bundle.enrollments_path)
-    assert enrollments.pop("person_key") == {"UNCOMPRESSED"}
-    assert set(enrollments) == set(store.ENROLLMENT_COLUMNS) - {"person_key"}
-    assert all(found == {"SNAPPY"} for found in enrollments.values())
-    assert codecs(bundle.students_path)["student_key"] == {"UNCOMPRESSED"}
+    for path, columns, key in (
+        (bundle.enrollments_path, store.ENROLLMENT_COLUMNS, "person_key"),
+        (bundle.students_path, store.STUDENT_COLUMNS, "student_key"),
+    ):
+        found = codecs(path)
+        assert found.pop(key) == {"UNCOMPRESSED"}
+        assert set(found) == set(columns) - {key}
+        assert all(codec == {"SNAPPY"} for codec in found.values())
 
 
 def test_the_duckdb_connection_is_closed_alongside_after_a_read_and_after_a_refusal(tmp_path, monkeypatch):

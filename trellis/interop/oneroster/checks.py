@@ -51,10 +51,11 @@ def check_duplicates(con: duckdb.DuckDBPyConnection, loaded: Loaded, findings: F
     # Distinct 64-bit hashes mean distinct ids, and counting hashes is much cheaper than
     # grouping strings (a DISTINCT is cheaper again than count(DISTINCT)); only when two hashes
     # agree are the ids themselves compared.
-    (possible,) = con.execute(
+    possible = count(
+        con,
         f'SELECT count("sourcedId") - (SELECT count(*) FROM (SELECT DISTINCT hash("sourcedId") FROM {table} '
-        f'WHERE "sourcedId" IS NOT NULL)) FROM {table}'
-    ).fetchone() or (0,)
+        f'WHERE "sourcedId" IS NOT NULL)) FROM {table}',
+    )
     if not possible:
         return
     repeated = count(

@@ -28,6 +28,7 @@ from trellis.interop.oneroster.spec import (
     STUDENT_ROLE,
     V11,
 )
+from trellis.interop.oneroster.store import write_queries
 from trellis.interop.oneroster.tables import (
     Check,
     Loaded,
@@ -313,17 +314,19 @@ def write_students(
         else """, u.sid IS NOT NULL AS from_users, d.sid IS NOT NULL AS from_demographics,
                    coalesce(u.update_only, true) AS update_only"""
     )
-    # DuckDB takes one codec for a whole file. The pseudonyms (store.UNCOMPRESSED_COLUMNS) are
-    # most of this one, and its other columns are dictionary-encoded codes: it is left uncompressed.
-    con.execute(
-        f"""COPY (
-            SELECT coalesce(u.student_key, {pseudonym_sql("d.sid")}) AS student_key,
+    # Written through the store's Arrow writer, which gives each column its codec and encodes on
+    # another thread while DuckDB joins and sorts.
+    write_queries(
+        con,
+        [
+            f"""SELECT coalesce(u.student_key, {pseudonym_sql("d.sid")}) AS student_key,
                    u.school_sourced_id, u.grade,
                    d.race_ethnicity, d.sex, {flag_columns},
                    coalesce(u.status, d.status) AS status{bookkeeping}
             FROM student_users u {join} ({student_demographics}) d ON d.sid = u.sid
-            ORDER BY student_key
-        ) TO {literal(str(path))} (FORMAT parquet, COMPRESSION uncompressed)"""
+            ORDER BY student_key"""
+        ],
+        path,
     )
     # Enrollments need only each student's key.
     con.execute("CREATE OR REPLACE TABLE student_keys AS SELECT sid, student_key FROM student_users")

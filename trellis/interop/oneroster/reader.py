@@ -35,7 +35,7 @@ from trellis.interop.oneroster.source import (
     resolve_modes,
 )
 from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, ROSTER_FILES, V11, V12
-from trellis.interop.oneroster.tables import Loaded, count, drop, load, run_checks, value_checks
+from trellis.interop.oneroster.tables import Loaded, count, drop, first_row, load, run_checks, value_checks
 from trellis.interop.pseudonym import check_key, register_pseudonym_key
 
 Progress = Callable[[str, int, int], None]
@@ -582,12 +582,13 @@ class _Reader:
             summary["students"] = count(con, f"SELECT count(*) FROM read_parquet('{students_path.as_posix()}')")
             summary["guardians_dropped"] = guardians
         elif students_path is not None:
-            (active, deleted, updates) = con.execute(
+            (active, deleted, updates) = first_row(
+                con,
                 f"""SELECT count(*) FILTER (WHERE status = 'active' AND NOT update_only),
                        count(*) FILTER (WHERE status = 'tobedeleted' AND from_users),
                        count(*) FILTER (WHERE update_only)
-                FROM read_parquet('{students_path.as_posix()}')"""
-            ).fetchone() or (0, 0, 0)
+                FROM read_parquet('{students_path.as_posix()}')""",
+            ) or (0, 0, 0)
             summary["students"] = int(active)
             summary["students_tobedeleted"] = int(deleted)
             summary["student_updates_only"] = int(updates)

@@ -175,15 +175,22 @@ def write_sorted(
         ranges += [f"{first} >= {literal(low)} AND {first} < {literal(high)}" for low, high in pairwise(bounds)]
         ranges.append(f"({first} >= {literal(bounds[-1])} OR {first} IS NULL)")
 
+    write_queries(con, [f"SELECT * FROM ({select}) WHERE {where} ORDER BY {ordered}" for where in ranges], path)
+
+
+def write_queries(con: duckdb.DuckDBPyConnection, queries: list[str], path: Path) -> None:
+    """Write the rows of ``queries``, one after the other and each in its own order, to one
+    Parquet file: the pseudonyms (UNCOMPRESSED_COLUMNS) as they are, every other column with
+    snappy. With no rows at all the file still has the columns."""
+
     def batches() -> Iterator[pa.RecordBatch]:
         written = 0
-        for where in ranges:
-            query = f"SELECT * FROM ({select}) WHERE {where} ORDER BY {ordered}"
+        for query in queries:
             reader = con.sql(query).to_arrow_reader(WRITE_BATCH_ROWS)
             for batch in reader:
                 written += batch.num_rows
                 yield batch
-        if not written:  # no rows: the file still has the columns
+        if not written:
             yield pa.RecordBatch.from_pylist([], schema=reader.schema)
 
     _write_parquet(batches(), path)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -48,9 +49,16 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def first_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...] | None:
+    """The first row ``sql`` returns, or None. The result is read to its end: DuckDB keeps a
+    result that ``fetchone`` left unfinished, and the connection then refuses a new relation."""
+    rows = con.execute(sql).fetchall()
+    return rows[0] if rows else None
+
+
 def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     """The single integer a ``SELECT count(*) ...`` returns."""
-    row = con.execute(sql).fetchone()
+    row = first_row(con, sql)
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -348,7 +356,7 @@ def run_checks(
         return
     source = source or loaded.table
     aggregates = [f"count(*) FILTER (WHERE {check.condition}) AS n{i}" for i, check in enumerate(checks)]
-    counts = con.execute(f"SELECT {', '.join(aggregates)} FROM {source}").fetchone()
+    counts = first_row(con, f"SELECT {', '.join(aggregates)} FROM {source}")
     assert counts is not None
     listed: list[tuple[int, int, str | None, str | None]] = []
     for i, check in enumerate(checks):
@@ -357,17 +365,13 @@ def run_checks(
             continue
         value = check.value if check.value is not None else "NULL"
         if not check.refuse:
-            first = con.execute(
-                f"SELECT _row, {value} FROM {source} WHERE {check.condition} ORDER BY _row LIMIT 1"
-            ).fetchone()
-            assert first is not None
-            first_row, example = first
-            rows = "1 row" if count == 1 else f"{count} rows"
-            where = (
-                f', for example "{example}" on row {first_row}'
-                if example is not None
-                else f", first on row {first_row}"
+            first = first_row(
+                con, f"SELECT _row, {value} FROM {source} WHERE {check.condition} ORDER BY _row LIMIT 1"
             )
+            assert first is not None
+            row, example = first
+            rows = "1 row" if count == 1 else f"{count} rows"
+            where = f', for example "{example}" on row {row}' if example is not None else f", first on row {row}"
             findings.warn(loaded.file, f"{check.message}{where} ({rows}).", column=check.column)
             continue
         for row, shown in con.execute(
