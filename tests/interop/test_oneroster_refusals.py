@@ -265,6 +265,37 @@ def test_up_to_twenty_problems_are_reported_at_once(tmp_path):
     )
 
 
+def test_references_into_one_file_are_listed_in_file_order_within_the_limit(tmp_path):
+    # roles.csv and demographics.csv both refer to users.csv, and are looked up in one query;
+    # the problems still come file by file, row by row, and stop at twenty.
+    roster = copy_fixture("v12_bulk", tmp_path)
+    set_cell(roster / "demographics.csv", 3, "sourcedId", "stu-nobody")
+    set_cell(roster / "roles.csv", 4, "orgSourcedId", "s-999")
+    set_cell(roster / "roles.csv", 6, "userSourcedId", "t-nobody")
+    set_cell(roster / "roles.csv", 2, "userSourcedId", "t-nobody")
+    with pytest.raises(RosterError) as refusal:
+        read_roster(roster, pseudonym_key=KEY, staging_dir=tmp_path / "staging")
+    assert [(p.file, p.row, p.column) for p in refusal.value.problems] == [
+        ("roles.csv", 2, "userSourcedId"),
+        ("roles.csv", 6, "userSourcedId"),
+        ("roles.csv", 4, "orgSourcedId"),
+        ("demographics.csv", 3, "sourcedId"),
+    ]
+    assert not refusal.value.more
+
+    for number in range(19):
+        append_row(
+            roster / "roles.csv",
+            {"sourcedId": f"r-x{number}", "userSourcedId": "t-nobody", "roleType": "primary", "role": "teacher",
+             "orgSourcedId": "s-110"},
+        )  # fmt: skip
+    with pytest.raises(RosterError) as refusal:
+        read_roster(roster, pseudonym_key=KEY, staging_dir=tmp_path / "staging2")
+    problems = [(p.file, p.column) for p in refusal.value.problems]
+    assert problems == [("roles.csv", "userSourcedId")] * 20
+    assert refusal.value.more
+
+
 def test_a_delta_row_without_status_is_refused(tmp_path):
     roster = copy_fixture("v12_delta", tmp_path)
     set_cell(roster / "users.csv", 3, "status", "")

@@ -90,14 +90,19 @@ def check_references(
 ) -> None:
     """References into a bulk file must resolve; into a delta file they may name records
     Trellis already holds; into an absent file they are kept as given, with a warning.
-    Only references from the files in ``sources`` are checked."""
-    for file, column, target, is_list in REFERENCES:
+    Only references from the files in ``sources`` are checked.
+
+    References into the same file are looked up in one query, so that one hash table of its ids
+    serves them all (a state's roles and demographics both name its millions of users). The
+    problems are listed in the order of REFERENCES, then by row."""
+    # target file → the references into it: (index in REFERENCES, query of their rows and values)
+    lookups: dict[str, list[tuple[int, str]]] = {}
+    for index, (file, column, target, is_list) in enumerate(REFERENCES):
         source = loaded.get(file) if file in sources else None
         if source is None or column not in {c.name for c in source.columns}:
             continue
         name = ident(column)
-        target_loaded = loaded.get(target)
-        if target_loaded is None:
+        if loaded.get(target) is None:
             if modes.get(file) == "bulk" and modes.get(target) == "absent":
                 used = count(con, f"SELECT count(*) FROM {source.table} WHERE {name} IS NOT NULL")
                 if used:
@@ -111,22 +116,28 @@ def check_references(
         if modes.get(target) != "bulk" or not findings.room:
             continue
         values = (
-            f"(SELECT _row, unnest({name}) AS ref FROM {source.table})"
+            f"SELECT {index} AS reference, _row, unnest({name}) AS ref FROM {source.table}"
             if is_list
-            else f"(SELECT _row, {name} AS ref FROM {source.table})"
+            else f"SELECT {index} AS reference, _row, {name} AS ref FROM {source.table}"
         )
-        rows = con.execute(
-            f"SELECT s._row, s.ref FROM {values} s WHERE s.ref IS NOT NULL AND NOT EXISTS "
-            f'(SELECT 1 FROM {target_loaded.table} t WHERE t."sourcedId" = s.ref) '
-            f"ORDER BY s._row LIMIT {findings.room + 1}"
+        lookups.setdefault(target, []).append((index, values))
+    unresolved: list[tuple[int, int, str]] = []
+    for target, references in lookups.items():
+        # Each query returns enough rows to fill the room left, whatever the others return.
+        union = " UNION ALL ".join(values for _, values in references)
+        ids = loaded[target].table
+        unresolved += con.execute(
+            f"SELECT s.reference, s._row, s.ref FROM ({union}) s WHERE s.ref IS NOT NULL AND NOT EXISTS "
+            f'(SELECT 1 FROM {ids} t WHERE t."sourcedId" = s.ref) '
+            f"ORDER BY s.reference, s._row LIMIT {findings.room + 1}"
         ).fetchall()
-        for row, ref in rows:
-            if target in PERSON_FILES:
-                message = f"refers to a user who is not in {target}."
-            else:
-                record = _RECORD_NAMES[target]
-                message = f'refers to {record} "{str(ref)[:60]}", which is not in {target}.'
-            findings.refuse(file, message, row=int(row), column=column)
+    for index, row, ref in sorted(unresolved, key=lambda found: (found[0], found[1])):
+        file, column, target, _ = REFERENCES[index]
+        if target in PERSON_FILES:
+            message = f"refers to a user who is not in {target}."
+        else:
+            message = f'refers to {_RECORD_NAMES[target]} "{str(ref)[:60]}", which is not in {target}.'
+        findings.refuse(file, message, row=int(row), column=column)
 
 
 def locale_sql(text: str) -> str:
