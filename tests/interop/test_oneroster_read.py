@@ -2,6 +2,7 @@
 
 import datetime
 import gc
+import os
 import shutil
 import threading
 import zipfile
@@ -515,3 +516,27 @@ def test_enrollments_with_the_same_key_are_in_the_store_order(tmp_path, monkeypa
         (row[name] is None, row[name]) for name in store.ENROLLMENT_ORDER))
     teacher = [row["begin_date"] for row in rows if row["person_key"] == "t-01" and row["class_sourced_id"] == "k-301"]
     assert teacher == [datetime.date(2023, 8, 21), datetime.date(2024, 1, 22)]
+
+
+def test_duckdb_reads_csv_files_with_a_thread_more_than_the_cores_and_sorts_with_one_per_core(tmp_path, monkeypatch):
+    threads = {}
+    real_load, real_write_sorted = reader.load, store.write_sorted
+
+    def setting(con):
+        return con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+
+    def load(con, file, *args, **kwargs):
+        threads[file] = setting(con)
+        return real_load(con, file, *args, **kwargs)
+
+    def write_sorted(con, *args, **kwargs):
+        threads["sort"] = setting(con)
+        return real_write_sorted(con, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "load", load)
+    monkeypatch.setattr(store, "write_sorted", write_sorted)
+    read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "read")
+    cores = os.cpu_count() or 1
+    assert threads.pop("sort") == cores
+    assert threads == {file: cores + 1 for file in threads}
+    assert {"users.csv", "roles.csv", "demographics.csv", "enrollments.csv"} <= threads.keys()
