@@ -15,6 +15,7 @@ from tests.interop.conftest import set_cell
 from trellis.core.models import AccessEvent, AuditEvent
 from trellis.core.services import UserFacingError
 from trellis.engine.synth.roster import generate_state
+from trellis.orgs import roster
 from trellis.orgs.models import Membership, Organization, Person
 from trellis.orgs.roster import IMPORT_PAGE_CACHE_KIB, roster_import, roster_store_dir
 
@@ -160,3 +161,28 @@ def test_sqlite_gets_a_larger_page_cache_while_the_staff_are_written_and_its_own
     with pytest.raises(UserFacingError):
         roster_import(actor=None, source=broken, scope=None, progress=progress)
     assert seen == [-IMPORT_PAGE_CACHE_KIB] and cache_size() == before
+
+
+@pytest.mark.parametrize("values", [None, 40])
+@pytest.mark.django_db(transaction=True, reset_sequences=True)  # ids consecutive from 1: derived, not read back
+def test_every_account_person_and_role_is_the_rosters_own_however_many_rows_go_in_one_statement(
+    small_roster, monkeypatch, values
+):
+    # Rows go in many to a statement, and their ids are derived from the order they were given
+    # in; 40 values a statement splits a batch into statements of 3 to 13 rows and a shorter rest.
+    if values is not None:
+        monkeypatch.setattr(roster, "INSERT_VALUES", values)
+    roster_import(actor=None, source=small_roster, scope=None)
+    users = {u["sourcedId"]: u for u in read_csv(small_roster / "users.csv")}
+    roles = read_csv(small_roster / "roles.csv")
+    people = Person.objects.select_related("user")
+    assert people.count() > 100
+    for person in people:
+        user = users[person.sourced_id]
+        assert (person.user.username, person.user.first_name, person.user.last_name, person.given_name) == (
+            user["username"], user["givenName"], user["familyName"], user["givenName"])
+    found = {(person, org) for person, org in Membership.objects.values_list("person__sourced_id",
+                                                                           "organization__sourced_id")}
+    expected = {(r["userSourcedId"], r["orgSourcedId"]) for r in roles if r["userSourcedId"] in
+                set(people.values_list("sourced_id", flat=True))}
+    assert found == expected

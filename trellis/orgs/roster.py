@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -511,18 +512,40 @@ def unusable_passwords(count: int) -> list[str]:
 
 
 def insert_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert many rows of ``model`` with one executemany per batch (timestamps set to now)."""
+    """Insert many rows of ``model`` (timestamps set to now)."""
     if not rows:
         return
     meta = model._meta
     now = meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
     columns = [meta.get_field(name).column for name in fields] + ["created_at", "updated_at"]
+    _insert(meta.db_table, columns, [(*row, now, now) for row in rows])
+
+
+#: Values per INSERT statement: SQLite's smallest limit on a statement's parameters (999).
+INSERT_VALUES = 999
+
+
+def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` in order, as many to a statement as INSERT_VALUES allows and one
+    executemany per batch. A statement of many rows costs SQLite less per row than as many
+    statements of one (a state's people: 1.8 s against 2.7 s). The rows take their ids in the
+    order given, on SQLite as on PostgreSQL (Django's bulk_create relies on the same), which
+    ``new_ids`` uses."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) VALUES ({marks})"
+    head = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES "
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per = max(1, INSERT_VALUES // len(columns))
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, 20000):
-            cursor.executemany(sql, [(*row, now, now) for row in chunk])
+            whole = len(chunk) - len(chunk) % per
+            if whole:
+                cursor.executemany(
+                    head + ", ".join([one] * per),
+                    [tuple(chain.from_iterable(chunk[start:start + per])) for start in range(0, whole, per)],
+                )
+            if whole < len(chunk):
+                rest = chunk[whole:]
+                cursor.execute(head + ", ".join([one] * len(rest)), tuple(chain.from_iterable(rest)))
 
 
 def update_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -543,12 +566,9 @@ def insert_users(rows: list[tuple[Any, ...]]) -> None:
         return
     meta = get_user_model()._meta
     joined = meta.get_field("date_joined").get_db_prep_save(timezone.now(), connection)
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} (password, username, first_name, "
-           f"last_name, email, is_active, is_superuser, is_staff, date_joined) "
-           f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 20000):
-            cursor.executemany(sql, [(*row, False, False, joined) for row in chunk])
+    columns = ["password", "username", "first_name", "last_name", "email", "is_active", "is_superuser", "is_staff",
+               "date_joined"]  # fmt: skip
+    _insert(meta.db_table, columns, [(*row, False, False, joined) for row in rows])
 
 
 def largest_pk(model: type[Any]) -> int:
