@@ -61,14 +61,17 @@ def queries_for_first_import(roster: RosterBundle) -> int:
 
 
 @pytest.mark.django_db
-def test_a_first_import_runs_as_many_queries_for_many_staff_as_for_few(tree):
+def test_a_first_import_runs_no_more_queries_for_many_staff_than_for_few_but_one_a_table(tree):
     orgs = org_records(tree.state, tree.region, tree.district, tree.school, tree.other_school)
 
     def roster(count: int) -> RosterBundle:
         return bundle(orgs, [staff(f"t-{n:05d}", ("teacher", tree.school.sourced_id),
                                    ("aide", tree.other_school.sourced_id)) for n in range(count)])
 
-    assert queries_for_first_import(roster(5)) == queries_for_first_import(roster(3000))
+    few, many = queries_for_first_import(roster(5)), queries_for_first_import(roster(3000))
+    # Few rows go in as one statement; many as one batch of full statements and a shorter rest,
+    # for each of the accounts, the people and the memberships.
+    assert few <= many <= few + 3
     result = write(roster(3000))
     assert result.created == {"Staff accounts": 3000, "Roles": 6000}
     assert Person.objects.filter(sourced_id__startswith="t-", primary_organization=tree.school).count() == 3000
