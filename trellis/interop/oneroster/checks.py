@@ -95,8 +95,8 @@ def check_references(
     References into the same file are looked up in one query, so that one hash table of its ids
     serves them all (a state's roles and demographics both name its millions of users). The
     problems are listed in the order of REFERENCES, then by row."""
-    # target file → the references into it: (index in REFERENCES, query of their rows and values)
-    lookups: dict[str, list[tuple[int, str]]] = {}
+    # target file → a query per reference into it: its index in REFERENCES, rows and values
+    lookups: dict[str, list[str]] = {}
     for index, (file, column, target, is_list) in enumerate(REFERENCES):
         source = loaded.get(file) if file in sources else None
         if source is None or column not in {c.name for c in source.columns}:
@@ -115,16 +115,12 @@ def check_references(
             continue
         if modes.get(target) != "bulk" or not findings.room:
             continue
-        values = (
-            f"SELECT {index} AS reference, _row, unnest({name}) AS ref FROM {source.table}"
-            if is_list
-            else f"SELECT {index} AS reference, _row, {name} AS ref FROM {source.table}"
-        )
-        lookups.setdefault(target, []).append((index, values))
+        ref = f"unnest({name})" if is_list else name
+        lookups.setdefault(target, []).append(f"SELECT {index} AS reference, _row, {ref} AS ref FROM {source.table}")
     unresolved: list[tuple[int, int, str]] = []
     for target, references in lookups.items():
         # Each query returns enough rows to fill the room left, whatever the others return.
-        union = " UNION ALL ".join(values for _, values in references)
+        union = " UNION ALL ".join(references)
         ids = loaded[target].table
         unresolved += con.execute(
             f"SELECT s.reference, s._row, s.ref FROM ({union}) s WHERE s.ref IS NOT NULL AND NOT EXISTS "

@@ -31,7 +31,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from trellis.interop.oneroster.records import RosterBundle, SchoolStats
-from trellis.interop.oneroster.tables import Loaded, count, literal
+from trellis.interop.oneroster.tables import Loaded, count, first_row, literal
 from trellis.interop.pseudonym import pseudonym_sql
 from trellis.interop.subgroups import PROGRAM_FLAG_COLUMNS
 
@@ -167,14 +167,13 @@ def write_sorted(
     bounds: list[str] = []
     if parts > 1:
         fractions = ", ".join(str(i / parts) for i in range(1, parts))
-        ((quantiles,),) = con.execute(f"SELECT quantile_disc(#1, [{fractions}]) FROM ({firsts})").fetchall()
+        (quantiles,) = first_row(con, f"SELECT quantile_disc(#1, [{fractions}]) FROM ({firsts})") or (None,)
         bounds = sorted({value for value in quantiles or [] if value is not None})
     ranges = ["true"]
     if bounds:
         ranges = [f"{first} < {literal(bounds[0])}"]
         ranges += [f"{first} >= {literal(low)} AND {first} < {literal(high)}" for low, high in pairwise(bounds)]
         ranges.append(f"({first} >= {literal(bounds[-1])} OR {first} IS NULL)")
-
     write_queries(con, [f"SELECT * FROM ({select}) WHERE {where} ORDER BY {ordered}" for where in ranges], path)
 
 
@@ -250,9 +249,9 @@ def write_enrollments(con: duckdb.DuckDBPyConnection, enrollments: Loaded, mode:
     table from find_unstaged.
     """
     live = "true" if mode == "delta" else "e.\"status\" IS DISTINCT FROM 'tobedeleted'"
-    ((family, unknown_students),) = con.execute(
-        "SELECT count(*) FILTER (WHERE kind = 'family'), count(*) FILTER (WHERE kind = 'student') FROM unstaged"
-    ).fetchall()
+    family, unknown_students = first_row(
+        con, "SELECT count(*) FILTER (WHERE kind = 'family'), count(*) FILTER (WHERE kind = 'student') FROM unstaged"
+    ) or (0, 0)
     # In a clean bulk roster both are empty, and the 15 million row query needs no lookups.
     pseudonymised = "e.\"role\" = 'student'"
     if unknown_students:
