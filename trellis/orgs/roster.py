@@ -536,7 +536,8 @@ def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per = max(1, INSERT_VALUES // len(columns))
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 20000):
+        # Batches of whole statements, so that only the last batch leaves a shorter rest.
+        for chunk in _chunks(rows, per * max(1, 20000 // per)):
             whole = len(chunk) - len(chunk) % per
             if whole:
                 cursor.executemany(
