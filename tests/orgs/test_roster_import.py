@@ -183,6 +183,6 @@ def test_every_account_person_and_role_is_the_rosters_own_however_many_rows_go_i
             user["username"], user["givenName"], user["familyName"], user["givenName"])
     found = {(person, org) for person, org in Membership.objects.values_list("person__sourced_id",
                                                                            "organization__sourced_id")}
-    expected = {(r["userSourcedId"], r["orgSourcedId"]) for r in roles if r["userSourcedId"] in
-                set(people.values_list("sourced_id", flat=True))}
+    listed = set(people.values_list("sourced_id", flat=True))
+    expected = {(r["userSourcedId"], r["orgSourcedId"]) for r in roles if r["userSourcedId"] in listed}
     assert found == expected
