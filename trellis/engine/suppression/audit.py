@@ -162,6 +162,12 @@ class AttackerModel:
     def solve(self, weights: dict[int, float], *, maximise: bool) -> Solution:
         """Minimise or maximise ``sum(weight * cell)``; return the optimum and its proof."""
         cost = self.objective(weights)
+        if cost.size == 0:
+            # Published zeros pin every finest cell: nothing can move, and linprog refuses an
+            # empty problem. Every pinned cell is zero, so the optimum is 0.
+            self.n_solves += 1
+            proof = {cell for w in weights for cell in self._zero_cells_over(self.layout.finest_of(w))}
+            return Solution(np.zeros(self.layout.n_finest), 0.0, tuple(sorted(proof)))
         has_rows = self.b_eq.size > 0
         problem = {
             "c": -cost if maximise else cost,
