@@ -359,8 +359,14 @@ def test_reduction_is_one_plain_group_by() -> None:
     sql = reduction_sql(spec, types, ScoreRange(0.0, 1.0), quote="`")
     assert sql.count("GROUP BY") == 1 and sql.count("SELECT") == 2
     assert "`race` AS a0" in sql and '"' not in sql
-    assert "GROUP BY a0, a1, p, y, k, b" in sql
-    assert "CASE WHEN CAST(`score` AS DOUBLE) >= 0.5 THEN 1 ELSE 0 END AS k" in sql
+    assert "GROUP BY a0, a1, p, y, k, c, b" in sql
+    assert "CASE WHEN CAST(`score` AS DOUBLE) >= CAST('0.5' AS DOUBLE) THEN 1 ELSE 0 END AS k" in sql
+    # Every distinct score is kept: no sums at all.
+    assert "CAST(`score` AS DOUBLE) AS b" in sql and "sum(" not in sql
+    # Too many rows to keep every score: bins between quantiles and stable moments instead.
+    binned = reduction_sql(spec, types, ScoreRange(0.0, 1.0, (0.25, 0.5, 0.75)), quote="`")
+    assert binned.count("GROUP BY") == 1 and "avg(d) AS s1, var_pop(d) AS s2" in binned
+    assert "GROUP BY a0, a1, p, y, k, c, b" in binned and "AS DOUBLE) AS b" not in binned
 
 
 def test_progress_is_reported() -> None:

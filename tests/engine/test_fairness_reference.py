@@ -20,6 +20,7 @@ from fairlearn.metrics import (
 from sklearn.metrics import accuracy_score, cohen_kappa_score, precision_score, roc_auc_score
 from statsmodels.stats.inter_rater import cohens_kappa
 
+from tests.engine.raw import delong_variance
 from trellis.engine.fairness import AuditResult, audit
 from trellis.engine.fairness.ordinal import quadratic_weighted_kappa
 from trellis.engine.fairness.scores import auc
@@ -142,16 +143,6 @@ def test_auc_equals_sklearn_when_bins_separate_scores() -> None:
         assert record.value == pytest.approx(roc_auc_score(subset["y"], subset["s"]), abs=1e-12)
 
 
-def _delong_variance(scores: np.ndarray, labels: np.ndarray) -> float:
-    """DeLong's variance from the raw scores (placement values with ties counted one half)."""
-    positives, negatives = scores[labels == 1], scores[labels == 0]
-    comparison = (positives[:, None] > negatives[None, :]) + 0.5 * (
-        positives[:, None] == negatives[None, :]
-    )
-    v10, v01 = comparison.mean(axis=1), comparison.mean(axis=0)
-    return float(v10.var(ddof=1) / len(positives) + v01.var(ddof=1) / len(negatives))
-
-
 def test_histogram_auc_and_delong_variance_equal_the_raw_computation() -> None:
     rng = np.random.default_rng(9)
     scores = rng.integers(0, 25, size=800)
@@ -160,7 +151,7 @@ def test_histogram_auc_and_delong_variance_equal_the_raw_computation() -> None:
     negatives = np.bincount(scores[labels == 0], minlength=25)
     area, variance = auc(positives[None, :], negatives[None, :])
     assert area[0] == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
-    assert variance[0] == pytest.approx(_delong_variance(scores, labels), rel=1e-9)
+    assert variance[0] == pytest.approx(delong_variance(scores, labels), rel=1e-9)
 
 
 def test_kappa_equals_sklearn_and_statsmodels() -> None:

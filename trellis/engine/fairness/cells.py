@@ -72,8 +72,10 @@ class Cells:
     count_columns : tuple of str
         The integer count columns, in the order suppression should consider them.
     histogram : pandas.DataFrame or None
-        Score and label given: ``cell`` (row of ``table``), ``bin`` (fine bin index),
-        ``label_pos``, ``label_neg``; only non-empty bins.
+        Score and label given: ``cell`` (row of ``table``), ``bin`` (the rank of the score among
+        the distinct scores, or of its fine bin above
+        :data:`~trellis.engine.fairness.reduce.EXACT_SCORE_ROWS` rows), ``label_pos``,
+        ``label_neg``; only non-empty entries, sorted by cell and bin.
     contingency : pandas.DataFrame or None
         Ordinal mode: ``cell`` (row of ``table``), ``machine``, ``human`` and ``n``.
     levels : numpy.ndarray or None
@@ -154,10 +156,13 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
         stats["label_neg"] = n * ~positive
     if spec.score is not None:
         assert score_range is not None
-        s1 = frame["_s1"].to_numpy(dtype=np.float64)
-        s2 = frame["_s2"].to_numpy(dtype=np.float64)
-        stats["score_mean"] = score_range.center + s1 / n
-        stats["score_m2"] = np.maximum(s2 - s1 * s1 / n, 0.0)
+        if score_range.exact:
+            # Each grain row holds one score value: its mean is that value, its spread zero.
+            stats["score_mean"] = frame["_b"].to_numpy(dtype=np.float64)
+            stats["score_m2"] = np.zeros(len(frame))
+        else:
+            stats["score_mean"] = score_range.center + frame["_s1"].to_numpy(dtype=np.float64)
+            stats["score_m2"] = frame["_s2"].to_numpy(dtype=np.float64) * n
         for i, threshold in enumerate(spec.thresholds):
             above = n * (frame["_k"].to_numpy(dtype=np.int64) > i)
             for base, values in _confusion(above, n, positive).items():
@@ -165,8 +170,7 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
     histogram = None
     if spec.histogram:
         assert positive is not None
-        fine = frame["_b"].to_numpy(dtype=np.int64)
-        calibration_bin = fine // (spec.auc_bins // spec.score_bins)
+        calibration_bin = frame["_c"].to_numpy(dtype=np.int64)
         for b in range(spec.score_bins):
             count_column, positive_column = calibration_columns(b)
             stats[count_column] = n * (calibration_bin == b)
@@ -174,19 +178,7 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
     codes, uniques = group_codes(frame, keys)
     if spec.histogram:
         assert positive is not None
-        flat = codes * spec.auc_bins + fine
-        size = len(uniques) * spec.auc_bins
-        label_pos = np.bincount(flat, weights=n * positive, minlength=size).astype(np.int64)
-        label_neg = np.bincount(flat, weights=n * ~positive, minlength=size).astype(np.int64)
-        used = np.flatnonzero(label_pos + label_neg)
-        histogram = pd.DataFrame(
-            {
-                "cell": used // spec.auc_bins,
-                "bin": used % spec.auc_bins,
-                "label_pos": label_pos[used],
-                "label_neg": label_neg[used],
-            }
-        )
+        histogram = _histogram(frame["_b"].to_numpy(), codes, n, positive)
     table = pd.concat([uniques, pd.DataFrame(combine(codes, len(uniques), stats))], axis=1)
     count_columns = tuple(c for c in table.columns if c not in keys and c not in MOMENT_COLUMNS)
     parts, denominators = _dependencies(spec)
@@ -199,6 +191,54 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
         parts=parts,
         denominators=denominators,
     )
+
+
+def _histogram(
+    bins: npt.NDArray[Any],
+    codes: npt.NDArray[np.int64],
+    n: npt.NDArray[np.int64],
+    positive: npt.NDArray[np.bool_],
+) -> pd.DataFrame:
+    """Label positives and negatives per (cell, score rank), only where some student is.
+
+    ``bins`` are the grain's score values (exact mode) or fine bin numbers; they become ranks
+    ``0, 1, ...`` in increasing score order, equal scores sharing a rank (so they count as ties).
+    """
+    # + 0.0 turns -0.0 into 0.0, which np.unique would otherwise keep apart from 0.0.
+    _, rank = np.unique(np.asarray(bins, dtype=np.float64) + 0.0, return_inverse=True)
+    cell, ranks, label_pos, label_neg = sum_histogram(
+        codes, rank.astype(np.int64).ravel(), n * positive, n * ~positive
+    )
+    return pd.DataFrame(
+        {"cell": cell, "bin": ranks, "label_pos": label_pos, "label_neg": label_neg}
+    )
+
+
+def sum_histogram(
+    group: npt.NDArray[np.int64],
+    rank: npt.NDArray[np.int64],
+    positives: npt.ArrayLike,
+    negatives: npt.ArrayLike,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
+    """Add up histogram entries with the same ``(group, rank)``; return them sorted by both.
+
+    Returns ``(group, rank, positives, negatives)`` with one entry per distinct pair.
+    """
+    order = np.lexsort((rank, group))
+    group, rank = group[order], rank[order]
+    start = np.ones(len(order), dtype=bool)
+    start[1:] = (group[1:] != group[:-1]) | (rank[1:] != rank[:-1])
+    segment = np.cumsum(start) - 1
+    size = int(segment[-1]) + 1 if len(segment) else 0
+    sums = [
+        np.bincount(
+            segment, weights=np.asarray(w, dtype=np.float64)[order], minlength=size
+        ).astype(np.int64)
+        for w in (positives, negatives)
+    ]
+    return group[start], rank[start], sums[0], sums[1]
 
 
 def _dependencies(spec: ReductionSpec) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
@@ -337,8 +377,11 @@ def combine(
     """Combine per-row statistics into ``size`` groups given each row's group code.
 
     Count columns add up. ``score_mean`` and ``score_m2`` combine by the parallel formula
-    ``mean = sum(n_i mean_i) / N`` and ``M2 = sum(M2_i) + sum(n_i (mean_i - mean)^2)``, which keeps
-    precision however many cells are merged.
+    (Chan, Golub and LeVeque 1979) around a shift ``c`` per group, the mean of its first row:
+    with ``e_i = mean_i - c`` (exact when the means are close),
+    ``mean = c + sum(n_i e_i) / N`` and ``M2 = sum(M2_i) + sum(n_i (e_i - (mean - c))^2)``. Scores
+    far from zero (``1e9 + small``) therefore lose nothing to cancellation, however many cells
+    are merged. Empty groups get a NaN mean and a zero ``M2``.
     """
     out: dict[str, Statistic] = {}
     for column, values in stats.items():
@@ -348,8 +391,14 @@ def combine(
     if "score_mean" in stats:
         n = np.asarray(stats["n"], dtype=np.float64)
         mean_i = np.asarray(stats["score_mean"], dtype=np.float64)
-        mean = np.bincount(codes, weights=n * mean_i, minlength=size) / out["n"]
-        spread = stats["score_m2"] + n * (mean_i - mean[codes]) ** 2
-        out["score_mean"] = mean
+        shift = np.zeros(size)
+        present, first = np.unique(codes, return_index=True)
+        shift[present] = mean_i[first]
+        deviation = mean_i - shift[codes]
+        total = np.asarray(out["n"], dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centred = np.bincount(codes, weights=n * deviation, minlength=size) / total
+        spread = stats["score_m2"] + n * (deviation - centred[codes]) ** 2
+        out["score_mean"] = shift + centred
         out["score_m2"] = np.bincount(codes, weights=spread, minlength=size)
     return {column: out[column] for column in stats}

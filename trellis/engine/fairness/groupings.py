@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from trellis.engine.fairness.cells import Cells, Statistic, combine, group_codes
+from trellis.engine.fairness.cells import Cells, Statistic, combine, group_codes, sum_histogram
 from trellis.engine.fairness.errors import AuditInputError
 
 Intersections = str | Sequence[tuple[str, ...]]
@@ -56,6 +56,21 @@ def resolve_groupings(
 
 
 @dataclass(frozen=True)
+class ScoreHistogram:
+    """Label positives and negatives per group and score rank, sorted by group then rank.
+
+    Only non-empty entries are kept, so its size is at most the number of distinct scores per
+    group, however the scores are spread. ``groups`` is the number of groups.
+    """
+
+    group: npt.NDArray[np.int64]
+    rank: npt.NDArray[np.int64]
+    positives: npt.NDArray[np.int64]
+    negatives: npt.NDArray[np.int64]
+    groups: int
+
+
+@dataclass(frozen=True)
 class Grouping:
     """The groups of one grouping with their rolled-up statistics.
 
@@ -69,8 +84,8 @@ class Grouping:
         Statistics per group, aligned with ``keys`` (the columns of :class:`Cells`).
     reference : int or None
         Row of the reference group; None for the overall grouping.
-    positives, negatives : numpy.ndarray or None
-        Fine score histograms of label positives and negatives, shape (groups, bins).
+    histogram : ScoreHistogram or None
+        Score and label given: label positives and negatives per group and score rank.
     contingency : numpy.ndarray or None
         Ordinal mode: counts of (machine level, human level), shape (groups, levels, levels).
     """
@@ -79,8 +94,7 @@ class Grouping:
     keys: pd.DataFrame
     counts: dict[str, Statistic]
     reference: int | None
-    positives: npt.NDArray[np.int64] | None = None
-    negatives: npt.NDArray[np.int64] | None = None
+    histogram: ScoreHistogram | None = None
     contingency: npt.NDArray[np.int64] | None = None
 
     def __len__(self) -> int:
@@ -141,7 +155,7 @@ def _reference_row(
 
 
 def build_grouping(
-    cells: Cells, attributes: tuple[str, ...], reference: Mapping[str, str], auc_bins: int
+    cells: Cells, attributes: tuple[str, ...], reference: Mapping[str, str]
 ) -> Grouping:
     """Roll the cells up to ``attributes`` and pick the reference group.
 
@@ -158,13 +172,15 @@ def build_grouping(
     }
     counts = combine(cell_codes, len(keys), statistics)
     row = _reference_row(attributes, keys, counts["n"], reference)
-    positives = negatives = contingency = None
+    histogram = contingency = None
     if cells.histogram is not None:
-        index = cell_codes[cells.histogram["cell"].to_numpy()]
-        flat = index * auc_bins + cells.histogram["bin"].to_numpy(dtype=np.int64)
-        shape = (len(keys), auc_bins)
-        positives = _bincount(flat, cells.histogram["label_pos"], shape)
-        negatives = _bincount(flat, cells.histogram["label_neg"], shape)
+        group, rank, positives, negatives = sum_histogram(
+            cell_codes[cells.histogram["cell"].to_numpy()],
+            cells.histogram["bin"].to_numpy(dtype=np.int64),
+            cells.histogram["label_pos"].to_numpy(),
+            cells.histogram["label_neg"].to_numpy(),
+        )
+        histogram = ScoreHistogram(group, rank, positives, negatives, len(keys))
     if cells.contingency is not None and cells.levels is not None:
         levels = cells.levels
         index = cell_codes[cells.contingency["cell"].to_numpy()]
@@ -178,8 +194,7 @@ def build_grouping(
         keys,
         counts,
         row,
-        positives=positives,
-        negatives=negatives,
+        histogram=histogram,
         contingency=contingency,
     )
 

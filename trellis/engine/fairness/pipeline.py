@@ -6,8 +6,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from trellis.engine.fairness.blocks import MetricBlock
 from trellis.engine.fairness.cells import build_cells
 from trellis.engine.fairness.errors import AuditInputError
@@ -131,9 +129,9 @@ def audit(
         small integers: ``count``, ``exact_agreement``, ``quadratic_weighted_kappa`` and
         ``standardized_mean_difference`` of machine minus human.
     auc_bins : int
-        Number of fine histogram bins behind AUC (rounded up to a multiple of ``score_bins``).
-        AUC is computed from this histogram, exactly when no bin mixes different scores of
-        positives and negatives, otherwise approximately (see :func:`scores.auc`).
+        Above :data:`~trellis.engine.fairness.reduce.EXACT_SCORE_ROWS` rows, the number of bins
+        between quantiles of the score behind AUC; below it every distinct score is kept and AUC
+        is exact (see :func:`~trellis.engine.fairness.scores.histogram_auc`).
     policy : SuppressionPolicy, optional
         Suppression policy (primary minimum n and complementary suppression).
     progress : callable(fraction, message), optional
@@ -166,7 +164,6 @@ def audit(
     groupings = resolve_groupings(by, intersections)
     attributes = tuple(by)
     chosen = check_reference(reference, attributes)
-    fine_bins = score_bins * max(1, math.ceil(auc_bins / score_bins))
     spec = ReductionSpec(
         attributes,
         prediction=prediction,
@@ -175,7 +172,7 @@ def audit(
         label=label,
         ordinal=ordinal,
         score_bins=score_bins,
-        auc_bins=fine_bins,
+        auc_bins=auc_bins,
     )
     report(0.0, "reading the data")
     source = open_source(data)
@@ -185,7 +182,7 @@ def audit(
     is_suppressed = suppression_lookup(cells, groupings, policy or default_policy(min_n))
     blocks: list[MetricBlock] = []
     for index, grouping_attributes in enumerate(groupings):
-        grouping = build_grouping(cells, grouping_attributes, chosen, fine_bins)
+        grouping = build_grouping(cells, grouping_attributes, chosen)
         if ordinal:
             assert cells.levels is not None
             blocks.extend(ordinal_blocks(grouping, level, cells.levels))
@@ -206,7 +203,7 @@ def audit(
     table, published = assemble(blocks, (tolerance[0], tolerance[1]), is_suppressed, min_n)
     edges = None
     if score_range is not None and label is not None:
-        edges = np.linspace(score_range.low, score_range.high, score_bins + 1)
+        edges = score_range.calibration_edges(score_bins)
     report(1.0, "done")
     return AuditResult(
         table=table,

@@ -2,9 +2,9 @@
 
 The audit never looks at rows again after :func:`reduce_source`. The SQL it runs
 (:func:`reduction_sql`) is one plain ``SELECT ... GROUP BY`` over a sub-select, using only
-``CASE``, ``count``, ``sum``, ``floor``, ``least``, ``greatest``, ``lower``, ``trim`` and ``CAST``,
-so it runs unchanged on Spark SQL (pass ``quote="`"``). Its grain is the finest cell of the
-grouping attributes, refined by
+``CASE``, ``count``, ``avg``, ``var_pop``, ``lower``, ``trim`` and ``CAST``, so it runs unchanged
+on Spark SQL (pass ``quote="`"``). Its grain is the finest cell of the grouping attributes,
+refined by
 
 - the mapped prediction ``p`` and label ``y`` (0/1, or NULL for a value that is not binary), so the
   four confusion-matrix cells are rows rather than ``sum(CASE ...)`` columns (faster, and invalid
@@ -12,16 +12,23 @@ grouping attributes, refined by
 - ``k``, the number of score thresholds the score reaches (``score >= t``), so the confusion
   counts at every threshold are exact sums of grain rows (one ``CASE`` instead of one
   ``sum(CASE ...)`` per threshold);
-- the fine score bin ``b`` when there is a score and a label (the histogram behind AUC and
-  calibration);
+- ``c``, the calibration bin when there is a score and a label: the number of inner bin edges the
+  score reaches, so bin ``b`` is ``[edges[b], edges[b+1])`` and the last one is closed, by the
+  same comparisons that give :attr:`ScoreRange.calibration_edges` (no rounding of a division);
+- the score itself ``b`` (up to :data:`EXACT_SCORE_ROWS` rows), or above that its fine bin ``b``
+  between quantiles of the data, when there is a score and a label: the histogram behind AUC;
 - the machine and human scores ``m`` and ``h`` in ordinal mode (their contingency table).
 
-Each output row carries ``n = count(*)`` and, for a score, ``s1 = sum(s - c)`` and
-``s2 = sum((s - c)^2)`` (centred on the mid-range ``c`` to avoid cancellation). Only when a score
-is given is there a
-cheap pre-query for ``count(*)``, ``count(s)``, ``min(s)`` and ``max(s)`` (answered from Parquet
-statistics where available) to fix the histogram range. When a value is invalid, one more query
-fetches a few offending values for the error message; that happens only on the way to an error.
+Each output row carries ``n = count(*)``. In exact mode every grain row holds a single score
+value, so its mean is that value and its spread zero: nothing is summed, and the roll-ups
+(:func:`trellis.engine.fairness.cells.combine`) merge exact moments. Above that size each row
+also carries ``s1 = avg(d)`` and ``s2 = var_pop(d)`` of ``d = score - c`` (``c`` the mid-range, a
+shift read from the data); both engines compute these with Welford-type updates, so scores far
+from zero keep their spread. Only when a score is given is there a cheap pre-query for
+``count(*)``, ``count(s)``, ``min(s)`` and ``max(s)`` (answered from Parquet statistics where
+available), and above :data:`EXACT_SCORE_ROWS` rows one more for the quantiles. When a value is
+invalid, one more query fetches a few offending values for the error message; that happens only
+on the way to an error.
 
 :mod:`trellis.engine.fairness.cells` turns the grain into the per-cell tables.
 """
@@ -29,10 +36,13 @@ fetches a few offending values for the error message; that happens only on the w
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -58,15 +68,18 @@ NUMERIC_TYPES = (
     "DECIMAL",
 )
 INTEGER_TYPES = NUMERIC_TYPES[:10]
+EXACT_SCORE_ROWS = 250_000
+"""Up to this many rows the grain keeps every distinct score: AUC and the score moments are exact.
+Above it the AUC histogram has ``auc_bins`` bins between quantiles of the data."""
 
 
 @dataclass(frozen=True)
 class ReductionSpec:
     """What to reduce: the columns and the resolution of the score histogram.
 
-    ``score_bins`` is the number of calibration bins; ``auc_bins`` the number of fine histogram
-    bins over ``[min(score), max(score)]``, a multiple of ``score_bins`` so each calibration bin is
-    a union of fine bins.
+    ``score_bins`` is the number of equal-width calibration bins over ``[min(score), max(score)]``;
+    ``auc_bins`` the number of fine histogram bins between quantiles of the score when the input
+    has more than :data:`EXACT_SCORE_ROWS` rows (below that every distinct score is kept).
     """
 
     attributes: tuple[str, ...]
@@ -86,14 +99,42 @@ class ReductionSpec:
 
 @dataclass(frozen=True)
 class ScoreRange:
-    """The score range from the pre-query; ``center`` is the shift used in the sums."""
+    """What the pre-query found about the score.
+
+    ``low`` and ``high`` are its minimum and maximum; ``quantiles`` the inner edges of the fine AUC
+    bins (sorted, distinct) when the input is too large to keep every score, else None (exact).
+    """
 
     low: float
     high: float
+    quantiles: tuple[float, ...] | None = None
 
     @property
     def center(self) -> float:
-        return (self.low + self.high) / 2.0
+        """The shift subtracted from every score before its moments are taken (the mid-range)."""
+        return self.low / 2.0 + self.high / 2.0
+
+    @property
+    def exact(self) -> bool:
+        """Whether the grain keeps every distinct score (no fine bins)."""
+        return self.quantiles is None
+
+    def calibration_edges(self, bins: int) -> npt.NDArray[np.float64]:
+        """Edges of ``bins`` equal-width calibration bins: ``low + (high - low) * b / bins``.
+
+        Bin ``b`` is ``[edges[b], edges[b+1])`` and the last bin ``[edges[-2], edges[-1]]`` is
+        closed. The reduction compares each score with these very numbers, so the counts and the
+        edges agree exactly, including for a score on an edge. When every score is equal all
+        edges are that value and every student is in the last (closed) bin.
+        """
+        share = np.arange(bins + 1, dtype=np.float64) / bins
+        span = self.high - self.low
+        if math.isfinite(span):
+            edges = self.low + span * share
+        else:  # a range wider than the largest float: interpolate without the overflowing span
+            edges = self.low * (1.0 - share) + self.high * share
+        edges[0], edges[-1] = self.low, self.high
+        return np.maximum.accumulate(np.minimum(edges, self.high))
 
 
 def _kind(duckdb_type: str) -> str:
@@ -111,6 +152,30 @@ def _kind(duckdb_type: str) -> str:
 
 def _quoted(name: str, quote: str) -> str:
     return quote + name.replace(quote, quote * 2) + quote
+
+
+def double_literal(value: float) -> str:
+    """An SQL DOUBLE equal to ``value`` bit for bit: a decimal literal would be a DECIMAL first."""
+    return f"CAST('{float(value)!r}' AS DOUBLE)"
+
+
+def steps_reached(expression: str, edges: Sequence[float]) -> str:
+    """SQL for how many of the sorted ``edges`` are at most ``expression`` (0 to ``len(edges)``).
+
+    A balanced ``CASE`` tree: about ``log2(len(edges))`` comparisons per row whatever the number
+    of edges.
+    """
+
+    def node(low: int, high: int) -> str:
+        if low == high:
+            return str(low)
+        middle = (low + high) // 2
+        return (
+            f"CASE WHEN {expression} >= {double_literal(edges[middle])} "
+            f"THEN {node(middle + 1, high)} ELSE {node(low, middle)} END"
+        )
+
+    return node(0, len(edges))
 
 
 def binary_expression(column: str, duckdb_type: str, quote: str = '"') -> str:
@@ -196,7 +261,7 @@ def reduction_sql(
     Returns
     -------
     str
-        ``SELECT a0.., [p], [y], [k], [b | m, h], n, [s1, s2] FROM (...) GROUP BY ...``. Missing
+        ``SELECT a0.., [p], [y], [k], [c], [b | m, h], n, [s1, s2] FROM (...) GROUP BY ...``. Missing
         attribute values stay NULL here (GROUP BY keeps NULL as a group); they become
         "(missing)" afterwards, on the small result.
     """
@@ -220,27 +285,28 @@ def reduction_sql(
     if spec.score is not None:
         if score_range is None:
             raise ValueError("score_range is required when the spec has a score")
-        center = repr(float(score_range.center))
         score = f"CAST({_quoted(spec.score, quote)} AS DOUBLE)"
-        inner.append(f"{score} - {center} AS d")
-        aggregates += ["sum(d) AS s1", "sum(d * d) AS s2"]
         if spec.thresholds:
             # k = how many thresholds the score reaches: one CASE and one more grain key instead
             # of one sum per threshold (cheaper, and it only splits the bins a threshold cuts).
-            steps = " ".join(
-                f"WHEN {score} >= {float(t)!r} THEN {i + 1}"
-                for i, t in reversed(list(enumerate(spec.thresholds)))
-            )
-            inner.append(f"CASE {steps} ELSE 0 END AS k")
+            inner.append(f"{steps_reached(score, spec.thresholds)} AS k")
             keys.append("k")
         if spec.histogram:
-            width = (score_range.high - score_range.low) / spec.auc_bins
-            if width > 0:
-                position = f"CAST(floor(({score} - {score_range.low!r}) / {width!r}) AS INTEGER)"
-                inner.append(f"least({spec.auc_bins - 1}, greatest(0, {position})) AS b")
-            else:
-                inner.append("0 AS b")
+            inner_edges = score_range.calibration_edges(spec.score_bins)[1:-1]
+            inner.append(f"{steps_reached(score, list(inner_edges))} AS c")
+            keys.append("c")
+        if score_range.exact:
+            # Every distinct score is its own grain row: exact ranks for AUC, exact moments.
+            inner.append(f"{score} AS b")
             keys.append("b")
+        else:
+            center = double_literal(score_range.center)
+            inner.append(f"{score} - {center} AS d")
+            aggregates += ["avg(d) AS s1", "var_pop(d) AS s2"]
+            if spec.histogram:
+                assert score_range.quantiles is not None
+                inner.append(f"{steps_reached(score, score_range.quantiles)} AS b")
+                keys.append("b")
     select = ", ".join(keys + aggregates)
     group_by = f" GROUP BY {', '.join(keys)}" if keys else ""
     return f"SELECT {select} FROM (SELECT {', '.join(inner)} FROM {table}) AS t{group_by}"
@@ -263,9 +329,9 @@ def _fetch(source: Source, sql: str) -> list[tuple[Any, ...]]:
         raise AuditInputError(f"cannot read {source.description}: {exc}") from exc
 
 
-def _score_range(source: Source, column: str) -> ScoreRange:
-    name = _quoted(column, '"')
-    query = f"SELECT count(*), count({name}), min({name}), max({name}) FROM audit_input"
+def _score_range(source: Source, column: str, fine_bins: int) -> ScoreRange:
+    score = f"CAST({_quoted(column, chr(34))} AS DOUBLE)"
+    query = f"SELECT count(*), count({score}), min({score}), max({score}) FROM audit_input"
     rows, present, low, high = _fetch(source, query)[0]
     if rows == 0:
         raise AuditInputError(f"{source.description} has no rows")
@@ -275,7 +341,16 @@ def _score_range(source: Source, column: str) -> ScoreRange:
         )
     if not (math.isfinite(low) and math.isfinite(high)):
         raise AuditInputError(f"score column {column!r} has a non-finite value (NaN or infinity)")
-    return ScoreRange(float(low), float(high))
+    if rows <= EXACT_SCORE_ROWS:
+        return ScoreRange(float(low), float(high))
+    # Bins between quantiles hold about the same number of students whatever the distribution,
+    # so an outlier or a heavy tail cannot crush the rest into one bin. quantile_disc returns
+    # data values, so a value shared by many students gets a bin of its own.
+    shares = ", ".join(repr(i / fine_bins) for i in range(1, fine_bins))
+    query = f"SELECT quantile_disc({score}, [{shares}]) FROM audit_input"
+    found = _fetch(source, query)[0][0]
+    quantiles = sorted({float(value) for value in found} - {float(low)})
+    return ScoreRange(float(low), float(high), tuple(quantiles))
 
 
 def _offending_values(source: Source, column: str, expression: str) -> str:
@@ -334,7 +409,7 @@ def reduce_source(source: Source, spec: ReductionSpec) -> tuple[pa.Table, ScoreR
             raise AuditInputError(
                 f"score column {spec.score!r} must be numeric; its type is {kind_name}"
             )
-        score_range = _score_range(source, spec.score)
+        score_range = _score_range(source, spec.score, spec.auc_bins)
     sql = reduction_sql(spec, source.types, score_range)
     try:
         grain = _query(source, sql).to_arrow_table()

@@ -20,7 +20,7 @@ from trellis.engine.fairness.blocks import (
     safe_divide,
 )
 from trellis.engine.fairness.cells import calibration_columns
-from trellis.engine.fairness.groupings import Grouping
+from trellis.engine.fairness.groupings import Grouping, ScoreHistogram
 from trellis.engine.fairness.metrics import RATES, rate_block
 
 Counts = Mapping[str, npt.ArrayLike]
@@ -61,40 +61,80 @@ def standardized_mean_difference(counts: Counts, reference: int) -> tuple[FloatA
 
 
 def auc(positives: npt.ArrayLike, negatives: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """Area under the ROC curve from score histograms, with the DeLong variance.
+    """Area under the ROC curve from dense score histograms, with the DeLong variance.
 
     Parameters
     ----------
     positives, negatives : array_like, shape (groups, bins)
-        Counts of label positives and negatives per score bin, bins in increasing score order.
+        Counts of label positives and negatives per score value (or bin), in increasing score
+        order.
 
     Returns
     -------
     auc, variance : numpy.ndarray
-        ``A = sum_b P_b (N_{<b} + N_b / 2) / (P N)``: the probability that a random positive
-        scores above a random negative, scores in the same bin counting as ties (one half). This
-        equals the exact (Mann-Whitney) AUC when no bin holds both a positive and a negative of
-        different scores; otherwise the error is at most half the share of positive-negative pairs
-        that share a bin, which a fine histogram (1000 bins) makes negligible.
-        ``variance`` is DeLong's (1988) closed form on the binned data:
-        ``V10_b = (N_{<b} + N_b/2) / N``, ``V01_b = (P_{>b} + P_b/2) / P``,
-        ``Var(A) = sum_b P_b (V10_b - A)^2 / (P (P-1)) + sum_b N_b (V01_b - A)^2 / (N (N-1))``.
-        No bootstrap is used. NaN AUC without positives or negatives; NaN variance with fewer
-        than two of either.
+        As :func:`histogram_auc`, of which this is the dense form.
     """
-    pos = np.atleast_2d(np.asarray(positives, dtype=np.float64))
-    neg = np.atleast_2d(np.asarray(negatives, dtype=np.float64))
-    total_pos = pos.sum(axis=1)
-    total_neg = neg.sum(axis=1)
-    below = np.cumsum(neg, axis=1) - neg
-    above = total_pos[:, None] - np.cumsum(pos, axis=1)
-    v10 = safe_divide(below + 0.5 * neg, total_neg[:, None])
-    v01 = safe_divide(above + 0.5 * pos, total_pos[:, None])
-    area = safe_divide((pos * np.nan_to_num(v10)).sum(axis=1), total_pos)
+    pos = np.atleast_2d(np.asarray(positives, dtype=np.int64))
+    neg = np.atleast_2d(np.asarray(negatives, dtype=np.int64))
+    groups, bins = pos.shape
+    group = np.repeat(np.arange(groups, dtype=np.int64), bins)
+    rank = np.tile(np.arange(bins, dtype=np.int64), groups)
+    return histogram_auc(ScoreHistogram(group, rank, pos.ravel(), neg.ravel(), groups))
+
+
+def histogram_auc(histogram: ScoreHistogram) -> tuple[FloatArray, FloatArray]:
+    """Area under the ROC curve of every group, with the DeLong variance, from its histogram.
+
+    With ``P_b`` positives and ``N_b`` negatives at score rank ``b`` of a group (``P``, ``N`` in
+    all), ``N_{<b}`` the negatives below and ``P_{>b}`` the positives above:
+
+    .. math::
+
+        A = \\frac{1}{PN}\\sum_b P_b \\left(N_{<b} + \\tfrac12 N_b\\right)
+
+    the probability that a random positive scores above a random negative, equal scores
+    counting one half: the Mann-Whitney statistic, identical to
+    ``sklearn.metrics.roc_auc_score`` (to rounding). Below
+    :data:`~trellis.engine.fairness.reduce.EXACT_SCORE_ROWS` rows every distinct score is its
+    own rank, so this is exact whatever the score distribution (outliers, heavy tails, large
+    offsets); above it the ranks are bins between quantiles of the data, and the error is at most
+    half the share of positive-negative pairs that share a bin. The variance is DeLong's (1988)
+    closed form: ``V10_b = (N_{<b} + N_b/2) / N``, ``V01_b = (P_{>b} + P_b/2) / P``,
+    ``Var(A) = sum_b P_b (V10_b - A)^2 / (P (P-1)) + sum_b N_b (V01_b - A)^2 / (N (N-1))``.
+    No bootstrap is used.
+
+    Small groups: NaN AUC without positives or without negatives; NaN variance with fewer than
+    two of either. Empty groups are NaN.
+    """
+    groups = histogram.groups
+    group = histogram.group
+    pos = histogram.positives.astype(np.float64)
+    neg = histogram.negatives.astype(np.float64)
+    total_pos = np.bincount(group, weights=pos, minlength=groups)
+    total_neg = np.bincount(group, weights=neg, minlength=groups)
+    first = np.searchsorted(group, np.arange(groups))
+    first_entry = np.minimum(first, max(len(group) - 1, 0))
+
+    def within_group_cumsum(values: FloatArray) -> FloatArray:
+        running = np.cumsum(values)
+        before = running - values
+        return running - before[first_entry][group] if len(values) else running
+
+    below = within_group_cumsum(neg) - neg
+    above = total_pos[group] - within_group_cumsum(pos)
+    v10 = safe_divide(below + 0.5 * neg, total_neg[group])
+    v01 = safe_divide(above + 0.5 * pos, total_pos[group])
+    area = safe_divide(np.bincount(group, weights=pos * np.nan_to_num(v10), minlength=groups), total_pos)
     area = np.where(total_neg > 0, area, np.nan)
-    s10 = safe_divide((pos * (np.nan_to_num(v10) - area[:, None]) ** 2).sum(axis=1), total_pos - 1)
-    s01 = safe_divide((neg * (np.nan_to_num(v01) - area[:, None]) ** 2).sum(axis=1), total_neg - 1)
-    variance = safe_divide(s10, total_pos) + safe_divide(s01, total_neg)
+    spread10 = np.bincount(
+        group, weights=pos * (np.nan_to_num(v10) - np.nan_to_num(area)[group]) ** 2, minlength=groups
+    )
+    spread01 = np.bincount(
+        group, weights=neg * (np.nan_to_num(v01) - np.nan_to_num(area)[group]) ** 2, minlength=groups
+    )
+    variance = safe_divide(safe_divide(spread10, total_pos - 1), total_pos) + safe_divide(
+        safe_divide(spread01, total_neg - 1), total_neg
+    )
     variance = np.where((total_pos >= 2) & (total_neg >= 2), variance, np.nan)
     return area, variance
 
@@ -150,8 +190,8 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
     ``Var_g + Var_r`` (disjoint groups are independent); the ratio interval is the delta method on
     the log scale (:func:`trellis.engine.intervals.log_ratio_interval`).
     """
-    assert grouping.positives is not None and grouping.negatives is not None
-    area, variance = auc(grouping.positives, grouping.negatives)
+    assert grouping.histogram is not None
+    area, variance = histogram_auc(grouping.histogram)
     ci = intervals.normal_interval(area, np.sqrt(variance), level)
     gates = ("n", "label_pos", "label_neg")
     low, high = np.clip(ci.low, 0.0, 1.0), np.clip(ci.high, 0.0, 1.0)
@@ -183,9 +223,12 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
 def calibration_blocks(grouping: Grouping, level: float, score_bins: int) -> list[MetricBlock]:
     """``calibration``: the observed label rate in each score bin, one block per bin.
 
-    Bin ``b`` covers scores in ``[min + b w, min + (b+1) w)`` with ``w = (max - min) / bins``
-    (the last bin includes the maximum). Each is a rate ``label positives / students in the bin``
-    with the same intervals and comparisons as the binary rates; an empty bin is NaN.
+    Bin ``b`` covers scores in ``[e_b, e_{b+1})`` with ``e_b = min + (max - min) b / bins``, the
+    last bin ``[e_{bins-1}, max]`` closed: the edges of
+    :meth:`~trellis.engine.fairness.reduce.ScoreRange.calibration_edges`, compared with each score
+    in the reduction, so a score on an edge is in the bin that starts there. Each is a rate
+    ``label positives / students in the bin`` with the same intervals and comparisons as the
+    binary rates; an empty bin is NaN.
     """
     blocks = []
     for b in range(score_bins):
