@@ -93,6 +93,8 @@ def test_biased_parquet_flags_english_learners(biased_parquet: Path, tmp_path: P
             "ratio": None,
             "ratio_ci_low": None,
             "ratio_ci_high": None,
+            "p_value": None,
+            "q_value": None,
             "flagged": False,
             "suppressed": False,
         }

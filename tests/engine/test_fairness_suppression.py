@@ -73,15 +73,18 @@ def test_published_rows_keep_their_values() -> None:
 
 
 def test_suppressed_reference_hides_every_comparison() -> None:
+    # C (40 students) is large enough to compare with, but hidden to protect D.
     result = audit(
-        SCHOOLS, prediction="flag", label="truth", by=["school"], reference={"school": "D"}
+        SCHOOLS, prediction="flag", label="truth", by=["school"], reference={"school": "C"}
     )
     published = by_school(result, "true_positive_rate", published=True)
+    assert published["C"]["suppressed"] is True
     assert published["A"]["value"] == 0.6666666666666666
-    assert published["A"]["reference"] == {"school": "D"}
-    assert published["A"]["difference"] is None and published["A"]["flagged"] is None
+    assert published["A"]["reference"] == {"school": "C"}
+    for key in ("difference", "ratio", "p_value", "q_value", "flagged"):
+        assert published["A"][key] is None, key
     raw = by_school(result, "true_positive_rate", published=False)
-    assert raw["A"]["difference"] is not None
+    assert raw["A"]["difference"] is not None and raw["A"]["p_value"] is not None
 
 
 def test_a_derived_count_is_hidden_with_its_parts() -> None:

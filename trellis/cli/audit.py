@@ -6,6 +6,7 @@ import json
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,8 @@ JSON_KEYS: tuple[str, ...] = (
     "ratio",
     "ratio_ci_low",
     "ratio_ci_high",
+    "p_value",
+    "q_value",
     "flagged",
     "suppressed",
 )
@@ -106,6 +109,23 @@ def audit(
     level: Annotated[
         float, typer.Option("--level", metavar="LEVEL", help="Confidence level of intervals.")
     ] = 0.95,
+    fdr: Annotated[
+        str,
+        typer.Option(
+            "--fdr",
+            metavar="LEVEL|off",
+            help="False discovery rate of the flags across the whole audit (Benjamini-Hochberg), "
+            "e.g. 0.05; 'off' judges each comparison on its own interval.",
+        ),
+    ] = "0.05",
+    smd_threshold: Annotated[
+        float,
+        typer.Option(
+            "--smd-threshold",
+            metavar="D",
+            help="Flag a standardized mean difference only when |SMD| is above this.",
+        ),
+    ] = 0.15,
     json_out: Annotated[
         Path | None,
         typer.Option("--json", metavar="OUT", help="Write one JSON row per group and metric."),
@@ -128,7 +148,7 @@ def audit(
     """
     # The engine (numpy, scipy, DuckDB) loads only when an audit runs, so every other
     # trellis command starts fast.
-    from trellis.engine.fairness import AuditInputError
+    from trellis.engine.fairness import AuditInputError, AuditWarning
     from trellis.engine.fairness import audit as run_audit
     from trellis.engine.fairness.report import render_report
     from trellis.engine.suppression import SuppressionPolicy
@@ -144,9 +164,14 @@ def audit(
             )
         if min_n < 1:
             raise UsageProblem(f"--min-n must be a positive number of students; got {min_n}.")
+        discovery_rate = _fdr(fdr)
+        if not (math.isfinite(smd_threshold) and smd_threshold >= 0):
+            raise UsageProblem(f"--smd-threshold must be 0 or more; got {smd_threshold}.")
         _check_input(file)
         outputs = _check_outputs([path for path in (json_out, html_out) if path is not None])
-        with _progress(errors, file) as progress:
+        with _progress(errors, file) as progress, warnings.catch_warnings():
+            # The same notes are in result.warnings, printed below.
+            warnings.simplefilter("ignore", AuditWarning)
             result = run_audit(
                 file,
                 prediction=prediction,
@@ -159,6 +184,8 @@ def audit(
                 level=level,
                 min_n=min_n,
                 ordinal=ordinal,
+                fdr=discovery_rate,
+                smd_threshold=smd_threshold,
                 progress=progress,
             )
         policy = SuppressionPolicy(min_n=min_n)
@@ -182,7 +209,22 @@ def audit(
     except Exception as exc:  # any other failure is ours, not the person's: exit 1
         errors.print(Text(f"trellis audit failed: {type(exc).__name__}: {exc}"))
         raise typer.Exit(1) from exc
+    for note in result.warnings:
+        errors.print(Text(f"trellis audit: warning: {note}."))
     _print_summary(console, result, policy, file, texts, publish)
+
+
+def _fdr(text: str) -> float | None:
+    """``--fdr``: a level strictly between 0 and 1, or ``off`` (no false discovery rate control)."""
+    if text.strip().lower() == "off":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value < 1.0:
+        raise UsageProblem(f"--fdr must be a level between 0 and 1 (e.g. 0.05) or off; got {text!r}.")
+    return value
 
 
 def _attributes(by: str) -> list[str]:

@@ -220,15 +220,28 @@ def welch_difference(
     freedom ``nu = (s1^2/n1 + s2^2/n2)^2 / ((s1^2/n1)^2/(n1-1) + (s2^2/n2)^2/(n2-1))``. NaN if
     either sample has fewer than two observations or both variances are 0.
     """
+    difference, se, dof = _welch(mean1, sd1, nobs1, mean2, sd2, nobs2)
+    with np.errstate(invalid="ignore"):
+        half = stats.t.isf((1.0 - level) / 2.0, dof) * se
+    return Interval(difference - half, difference + half)
+
+
+def _welch(
+    mean1: ArrayLike,
+    sd1: ArrayLike,
+    nobs1: ArrayLike,
+    mean2: ArrayLike,
+    sd2: ArrayLike,
+    nobs2: ArrayLike,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(m1 - m2, its standard error, Welch-Satterthwaite degrees of freedom or NaN)``."""
     m1, s1, n1, m2, s2, n2 = _as_float(mean1, sd1, nobs1, mean2, sd2, nobs2)
     with np.errstate(divide="ignore", invalid="ignore"):
         a = s1**2 / n1
         b = s2**2 / n2
         dof = (a + b) ** 2 / (a**2 / (n1 - 1.0) + b**2 / (n2 - 1.0))
         dof = np.where((n1 >= 2) & (n2 >= 2) & (a + b > 0), dof, np.nan)
-        half = stats.t.isf((1.0 - level) / 2.0, dof) * np.sqrt(a + b)
-    difference = m1 - m2
-    return Interval(difference - half, difference + half)
+    return m1 - m2, np.sqrt(a + b), dof
 
 
 def sd_interval(sd: ArrayLike, nobs: ArrayLike, level: float = 0.95) -> Interval:
@@ -244,3 +257,85 @@ def sd_interval(sd: ArrayLike, nobs: ArrayLike, level: float = 0.95) -> Interval
         low = sd_ * np.sqrt(dof / stats.chi2.isf(alpha / 2.0, dof))
         high = sd_ * np.sqrt(dof / stats.chi2.ppf(alpha / 2.0, dof))
     return Interval(low, high)
+
+
+# p-values: each inverts the interval of the same method, so a p-value below ``1 - level`` is the
+# same event as that interval excluding the null value.
+
+
+def normal_p_value(estimate: ArrayLike, standard_error: ArrayLike) -> FloatArray:
+    """Two-sided p-value of ``estimate = 0`` against :func:`normal_interval`: ``2 Phi(-|e| / se)``.
+
+    NaN where the estimate or standard error is NaN, or the standard error is not positive.
+    """
+    estimate_, se = _as_float(estimate, standard_error)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(estimate_) / se
+    return np.where(se > 0, 2.0 * stats.norm.sf(z), np.nan)
+
+
+def katz_ratio_p_value(
+    count1: ArrayLike, nobs1: ArrayLike, count2: ArrayLike, nobs2: ArrayLike
+) -> FloatArray:
+    """Two-sided p-value of ``p1 / p2 = 1`` by the Katz log test (inverts :func:`katz_ratio`).
+
+    ``z = ln((x1/n1) / (x2/n2)) / sqrt(1/x1 - 1/n1 + 1/x2 - 1/n2)``, ``p = 2 Phi(-|z|)``; NaN
+    where :func:`katz_ratio` is NaN (a zero count or an empty group).
+    """
+    count1_, nobs1_, count2_, nobs2_ = _as_float(count1, nobs1, count2, nobs2)
+    defined = (count1_ > 0) & (count2_ > 0) & (nobs1_ > 0) & (nobs2_ > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log((count1_ / nobs1_) / (count2_ / nobs2_))
+        se = np.sqrt(1.0 / count1_ - 1.0 / nobs1_ + 1.0 / count2_ - 1.0 / nobs2_)
+    return np.where(defined, normal_p_value(log_ratio, se), np.nan)
+
+
+def log_ratio_p_value(
+    estimate1: ArrayLike, variance1: ArrayLike, estimate2: ArrayLike, variance2: ArrayLike
+) -> FloatArray:
+    """Two-sided p-value of ``e1 / e2 = 1`` by the delta method (inverts :func:`log_ratio_interval`).
+
+    ``z = ln(e1 / e2) / sqrt(v1 / e1^2 + v2 / e2^2)``; NaN where that interval is NaN.
+    """
+    e1, v1, e2, v2 = _as_float(estimate1, variance1, estimate2, variance2)
+    defined = (e1 > 0) & (e2 > 0) & np.isfinite(v1) & np.isfinite(v2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(e1 / e2)
+        se = np.sqrt(v1 / e1**2 + v2 / e2**2)
+    return np.where(defined, normal_p_value(log_ratio, se), np.nan)
+
+
+def welch_p_value(
+    mean1: ArrayLike,
+    sd1: ArrayLike,
+    nobs1: ArrayLike,
+    mean2: ArrayLike,
+    sd2: ArrayLike,
+    nobs2: ArrayLike,
+) -> FloatArray:
+    """Two-sided p-value of ``mean1 = mean2`` by Welch's t test (inverts :func:`welch_difference`).
+
+    Equal to ``scipy.stats.ttest_ind(x1, x2, equal_var=False).pvalue``; NaN where the Welch
+    interval is NaN.
+    """
+    difference, se, dof = _welch(mean1, sd1, nobs1, mean2, sd2, nobs2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(2.0 * stats.t.sf(np.abs(difference) / se, dof), dtype=np.float64)
+
+
+def benjamini_hochberg(p_values: ArrayLike) -> FloatArray:
+    """Benjamini-Hochberg adjusted p-values (q-values) of a family of tests.
+
+    ``q_(i) = min_{j >= i} m p_(j) / j`` over the ``m`` defined p-values in increasing order,
+    capped at 1: flagging every test with ``q <= alpha`` keeps the expected share of false
+    discoveries among the flags at most ``alpha`` (for independent or positively dependent
+    tests). Computed by ``scipy.stats.false_discovery_control(method="bh")``, equal to
+    ``statsmodels.stats.multitest.multipletests(method="fdr_bh")``. NaN p-values are not part of
+    the family and stay NaN.
+    """
+    p = np.asarray(p_values, dtype=np.float64)
+    out = np.full(p.shape, np.nan)
+    defined = ~np.isnan(p)
+    if defined.any():
+        out[defined] = stats.false_discovery_control(np.clip(p[defined], 0.0, 1.0), method="bh")
+    return out

@@ -13,7 +13,7 @@ human scores), ``table`` and ``publish`` (the long table and its suppressed view
 """
 
 from trellis.engine.fairness.cells import MISSING
-from trellis.engine.fairness.errors import AuditInputError
+from trellis.engine.fairness.errors import AuditInputError, AuditWarning
 from trellis.engine.fairness.metrics import DEFINITIONS, RATES
 from trellis.engine.fairness.pipeline import audit
 from trellis.engine.fairness.reduce import ReductionSpec, reduction_sql
@@ -27,6 +27,7 @@ __all__ = [
     "RATES",
     "AuditInputError",
     "AuditResult",
+    "AuditWarning",
     "ReductionSpec",
     "audit",
     "reduction_sql",

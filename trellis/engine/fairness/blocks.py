@@ -26,6 +26,12 @@ class MetricBlock:
     denominator counts of a rate). ``uses_reference`` marks metrics whose value itself is a
     comparison with the reference group (the score-mode standardized mean difference), which must
     be hidden when the reference is suppressed.
+
+    ``p_value`` is the two-sided p-value of the comparison with the reference, from the same
+    method as its interval (the ratio's for a metric with a ratio). A metric with a ratio is
+    flagged on it; a metric with ``standardized_effect`` (the standardized mean differences) is
+    flagged when that effect's size exceeds the audit's SMD threshold (see
+    :func:`trellis.engine.fairness.table.assemble`).
     """
 
     metric: str
@@ -45,6 +51,8 @@ class MetricBlock:
     threshold: float | None = None
     bin: int | None = None
     uses_reference: bool = False
+    p_value: FloatArray | None = None
+    standardized_effect: FloatArray | None = None
     n: FloatArray = field(init=False)
 
     def __post_init__(self) -> None:

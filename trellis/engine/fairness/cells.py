@@ -1,7 +1,8 @@
 """From the reduction's grain to the per-cell sufficient statistics, and roll-ups of them.
 
 Everything here works on the small grain table (a few hundred to a few hundred thousand rows), never
-on the data. Missing attribute values (NULL, empty or blank text) become the group "(missing)".
+on the data. Missing attribute values (NULL, empty or blank text) become the group "(missing)"; a
+real value that reads "(missing)" stays a group of its own (see :func:`attribute_labels`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ class Cells:
         runs on the independent columns only; a derived cell is hidden when any part is.
     denominators : mapping of str -> str
         The denominator of every independent count column other than ``n``, for suppression.
+    warnings : tuple of str
+        What was merged or renamed in reading the attribute values (see
+        :func:`attribute_labels`).
     """
 
     table: pd.DataFrame
@@ -98,6 +102,7 @@ class Cells:
     score_range: ScoreRange | None = None
     parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     denominators: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def independent_columns(self) -> tuple[str, ...]:
@@ -105,26 +110,70 @@ class Cells:
         return tuple(c for c in self.count_columns if self.parts.get(c, (c,)) == (c,))
 
 
-def _as_text(column: pa.ChunkedArray) -> pa.Array:
+def _quoted_text(text: str) -> str:
+    return "\u201c" + text + "\u201d"
+
+
+def attribute_labels(
+    column: pa.ChunkedArray, name: str, rows: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.object_], list[str]]:
+    """The group label of every grain row for one attribute, and warnings about merged values.
+
+    Values are compared as text with surrounding spaces trimmed. Missing values (NULL, empty or
+    blank text) become "(missing)". A real value that reads "(missing)" is kept apart from them,
+    as the group ``“(missing)”`` (in quotes), with a warning. Values that differ only by
+    surrounding spaces are merged, with a warning giving each spelling's number of rows
+    (``rows`` is the number of students in each grain row).
+    """
     array = column.combine_chunks()
     if pa.types.is_dictionary(array.type):
         array = array.dictionary_decode()
     if not pa.types.is_string(array.type):
         array = pc.cast(array, pa.string())
-    array = pc.utf8_trim_whitespace(array)
-    array = pc.if_else(pc.equal(array, ""), pa.scalar(None, pa.string()), array)
-    return pc.fill_null(array, MISSING)
+    raw = array.to_numpy(zero_copy_only=False)
+    trimmed = pc.utf8_trim_whitespace(array)
+    missing = pc.fill_null(pc.equal(trimmed, ""), True).to_numpy(zero_copy_only=False)
+    labels = np.asarray(pc.fill_null(trimmed, "").to_numpy(zero_copy_only=False), dtype=object)
+    notes: list[str] = []
+    present = ~missing
+    if present.any():
+        spellings = pd.DataFrame({"label": labels[present], "raw": raw[present], "n": rows[present]})
+        counts = spellings.groupby(["label", "raw"], sort=True)["n"].sum()
+        for label, variants in counts.groupby(level=0, sort=True):
+            if len(variants) > 1:
+                listed = ", ".join(f"{raw_value!r} ({int(n):,} rows)" for (_, raw_value), n in variants.items())
+                notes.append(
+                    f"attribute {name!r}: values that differ only by surrounding spaces were "
+                    f"counted as one group {label!r}: {listed}"
+                )
+    texts_missing = present & (labels == MISSING)
+    if texts_missing.any():
+        taken = set(labels[present].tolist())
+        renamed = _quoted_text(MISSING)
+        while renamed in taken:
+            renamed = _quoted_text(renamed)
+        labels[texts_missing] = renamed
+        notes.append(
+            f"attribute {name!r}: {int(rows[texts_missing].sum()):,} rows hold the text "
+            f"{MISSING!r}; they are the group {renamed}, apart from the "
+            f"{int(rows[missing].sum()):,} rows with no value, which are the group {MISSING!r}"
+        )
+    labels[missing] = MISSING
+    return labels, notes
 
 
-def _grain_frame(grain: pa.Table, attributes: Sequence[str]) -> pd.DataFrame:
+def _grain_frame(grain: pa.Table, attributes: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     columns: dict[str, object] = {}
+    notes: list[str] = []
+    rows = grain.column("n").to_numpy()
     for i, name in enumerate(attributes):
-        columns[name] = _as_text(grain.column(f"a{i}")).to_numpy(zero_copy_only=False)
+        columns[name], found = attribute_labels(grain.column(f"a{i}"), name, rows)
+        notes.extend(found)
     for key in grain.column_names:
         if not key.startswith("a") or not key[1:].isdigit():
             # Prefixed so that no attribute name can collide with a grain column.
             columns[f"_{key}"] = grain.column(key).to_numpy()
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns), notes
 
 
 def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | None) -> Cells:
@@ -141,12 +190,12 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
         raise AuditInputError(
             f"attribute column {clashes[0]!r} has the name of an audit statistic; rename it"
         )
-    frame = _grain_frame(grain, spec.attributes)
+    frame, notes = _grain_frame(grain, spec.attributes)
     keys = list(spec.attributes)
     n = frame["_n"].to_numpy(dtype=np.int64)
     stats: dict[str, Statistic] = {"n": n}
     if spec.ordinal:
-        return _ordinal_cells(frame, spec, stats)
+        return _ordinal_cells(frame, spec, stats, notes)
     positive = frame["_y"].to_numpy() == 1 if spec.label is not None else None
     if spec.prediction is not None:
         predicted = frame["_p"].to_numpy() == 1
@@ -190,6 +239,7 @@ def build_cells(grain: pa.Table, spec: ReductionSpec, score_range: ScoreRange | 
         score_range=score_range,
         parts=parts,
         denominators=denominators,
+        warnings=tuple(notes),
     )
 
 
@@ -317,6 +367,7 @@ def _ordinal_cells(
     frame: pd.DataFrame,
     spec: ReductionSpec,
     stats: dict[str, Statistic],
+    notes: list[str],
 ) -> Cells:
     keys = list(spec.attributes)
     n = stats["n"]
@@ -345,6 +396,7 @@ def _ordinal_cells(
         levels=levels,
         parts=parts,
         denominators=denominators,
+        warnings=tuple(notes),
     )
 
 

@@ -11,3 +11,12 @@ class AuditInputError(ValueError):
     the column and shows an offending value), a non-numeric or non-finite score, and an unknown
     reference group. The message is meant to be shown to the person as is.
     """
+
+
+class AuditWarning(UserWarning):
+    """Something in the audit input was read in a way the person should know about.
+
+    Issued when attribute values that differ only by surrounding spaces are counted as one group,
+    or when a real value reads "(missing)" and is kept apart from the missing values. The message
+    gives the counts and is meant to be shown as is.
+    """

@@ -128,8 +128,10 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
 
     ``exact_agreement`` is a rate (count ``agree`` over ``n``) with Wilson, Newcombe and Katz
     intervals. Kappa gets a normal interval from its variance, a difference from the reference with
-    variance ``Var_g + Var_r`` and a ratio by the delta method on the log scale. The SMD gets a
-    normal interval and a difference from the reference (no ratio: it changes sign).
+    variance ``Var_g + Var_r`` and a ratio by the delta method on the log scale (its p-value is
+    that test's, and it is flagged like a rate). The SMD gets a normal interval and a difference
+    from the reference (no ratio: it changes sign); it is flagged when that difference exceeds
+    the audit's SMD threshold, with the p-value of the normal test of a zero difference.
     """
     assert grouping.contingency is not None
     agreement = RATES["accuracy"]
@@ -161,8 +163,14 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
     smd_difference = intervals.normal_interval(
         smd - smd[r], np.sqrt(smd_variance + smd_variance[r]), level
     )
+    kappa_p = intervals.log_ratio_p_value(
+        kappa, kappa_variance, at_reference(kappa, r), at_reference(kappa_variance, r)
+    )
+    smd_p = intervals.normal_p_value(smd - smd[r], np.sqrt(smd_variance + smd_variance[r]))
     blank_reference_row(
         r,
+        kappa_p,
+        smd_p,
         kappa_difference.low,
         kappa_difference.high,
         kappa_ratio.low,
@@ -183,6 +191,7 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
             ratio=safe_divide(kappa, at_reference(kappa, r)),
             ratio_ci_low=kappa_ratio.low,
             ratio_ci_high=kappa_ratio.high,
+            p_value=kappa_p,
         )
     )
     blocks.append(
@@ -195,6 +204,8 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
             difference=smd - smd[r],
             difference_ci_low=smd_difference.low,
             difference_ci_high=smd_difference.high,
+            p_value=smd_p,
+            standardized_effect=smd - smd[r],
         )
     )
     return blocks

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from trellis.engine.fairness.blocks import MetricBlock
 from trellis.engine.fairness.cells import build_cells
-from trellis.engine.fairness.errors import AuditInputError
+from trellis.engine.fairness.errors import AuditInputError, AuditWarning
 from trellis.engine.fairness.groupings import (
     Intersections,
     build_grouping,
@@ -22,7 +23,7 @@ from trellis.engine.fairness.reduce import ReductionSpec, reduce_source
 from trellis.engine.fairness.result import AuditResult
 from trellis.engine.fairness.scores import score_blocks
 from trellis.engine.fairness.source import open_source
-from trellis.engine.fairness.table import assemble
+from trellis.engine.fairness.table import DEFAULT_FDR, DEFAULT_SMD_THRESHOLD, assemble
 
 Progress = Callable[[float, str], None]
 
@@ -36,6 +37,8 @@ def _check_arguments(
     level: float,
     tolerance: tuple[float, float],
     score_bins: int,
+    fdr: float | None,
+    smd_threshold: float,
 ) -> tuple[float, ...]:
     if ordinal:
         if prediction is None or label is None or score is not None:
@@ -59,6 +62,10 @@ def _check_arguments(
         )
     if score_bins < 1:
         raise AuditInputError(f"score_bins must be at least 1, got {score_bins}")
+    if fdr is not None and not 0.0 < fdr < 1.0:
+        raise AuditInputError(f"fdr must be between 0 and 1 (or None for no control), got {fdr}")
+    if not smd_threshold >= 0.0:
+        raise AuditInputError(f"smd_threshold must be 0 or more, got {smd_threshold}")
     return tuple(values)
 
 
@@ -78,6 +85,8 @@ def audit(
     score_bins: int = 10,
     ordinal: bool = False,
     auc_bins: int = 1000,
+    fdr: float | None = DEFAULT_FDR,
+    smd_threshold: float = DEFAULT_SMD_THRESHOLD,
     policy: Any = None,
     progress: Progress | None = None,
 ) -> AuditResult:
@@ -115,13 +124,28 @@ def audit(
     level : float
         Confidence level of every interval.
     min_n : int
-        Minimum group size for publication (``SuppressionPolicy(min_n=min_n)``); ``policy``
-        overrides it.
+        Minimum group size. A group of fewer students is too small: its rows keep their count but
+        no other number (value, interval, comparison, p-value), even in the raw table, and it is
+        suppressed in the published view (``SuppressionPolicy(min_n=min_n)``; ``policy``
+        overrides the policy, not this).
     tolerance : (float, float)
-        A row is ``flagged`` when its ratio to the reference lies outside this band and the
-        ratio's interval excludes 1. Only metrics with a ratio (the rates, ``calibration``,
-        ``auc``, ``quadratic_weighted_kappa``) can be flagged, and only when the row's denominator
-        and the reference's are at least ``min_n`` (below that the Katz interval is unreliable).
+        The parity band of a ratio. A metric with a ratio (the rates, ``calibration``, ``auc``,
+        ``quadratic_weighted_kappa``) is ``flagged`` when its ratio to the reference lies outside
+        this band and the comparison is a discovery (see ``fdr``), and only when the row's
+        denominator and the reference's are at least ``min_n`` (below that the Katz interval is
+        unreliable).
+    fdr : float or None
+        False discovery rate of the flags, 0.05 by default: the p-values of every testable
+        comparison of the audit (every group, intersection, metric, threshold and calibration
+        bin, ``standardized_mean_difference`` included) are adjusted together by
+        Benjamini-Hochberg into ``q_value``, and a comparison is a discovery when ``q_value <=
+        fdr``. ``None`` switches the control off: a comparison is then a discovery when its own
+        interval excludes parity (``p_value < 1 - level``).
+    smd_threshold : float
+        ``standardized_mean_difference`` is flagged when ``|SMD|`` exceeds this (0.15 by default,
+        the level score-fairness reviews of automated scoring treat as a meaningful difference)
+        and the comparison is a discovery; its interval then excludes 0. In ordinal mode the rule
+        applies to the group's SMD minus the reference group's.
     score_bins : int
         Number of equal-width calibration bins over ``[min(score), max(score)]``.
     ordinal : bool
@@ -140,8 +164,19 @@ def audit(
     Returns
     -------
     AuditResult
-        Small groups are computed like any other (NaN where a denominator is 0) and marked
-        ``suppressed`` according to the policy; :meth:`AuditResult.published` hides them.
+        Groups under ``min_n`` keep only their counts; every group is marked ``suppressed``
+        according to the policy, and :meth:`AuditResult.published` hides suppressed values.
+        Rates with a zero denominator are NaN. Each comparison carries ``p_value`` (from the
+        method of its interval: the Katz log test for a rate's ratio, the delta-method test of
+        the log ratio for AUC and kappa, the normal test for an SMD, Welch's t test for a mean)
+        and, when testable, ``q_value``.
+
+    Warns
+    -----
+    AuditWarning
+        When attribute values that differ only by surrounding spaces are merged, or a real value
+        reads "(missing)" and is kept apart from missing values (the message gives the counts;
+        the same messages are in :attr:`AuditResult.warnings`).
 
     Raises
     ------
@@ -160,6 +195,8 @@ def audit(
         level,
         (tolerance[0], tolerance[1]),
         score_bins,
+        fdr,
+        smd_threshold,
     )
     groupings = resolve_groupings(by, intersections)
     attributes = tuple(by)
@@ -179,6 +216,8 @@ def audit(
     grain, score_range = reduce_source(source, spec)
     report(0.6, "computing metrics")
     cells = build_cells(grain, spec, score_range)
+    for note in cells.warnings:
+        warnings.warn(note, AuditWarning, stacklevel=2)
     is_suppressed = suppression_lookup(cells, groupings, policy or default_policy(min_n))
     blocks: list[MetricBlock] = []
     for index, grouping_attributes in enumerate(groupings):
@@ -200,7 +239,15 @@ def audit(
                     binary_blocks(grouping, level, has_label=label is not None, threshold=threshold)
                 )
         report(0.6 + 0.3 * (index + 1) / len(groupings), "computing metrics")
-    table, published = assemble(blocks, (tolerance[0], tolerance[1]), is_suppressed, min_n)
+    table, published = assemble(
+        blocks,
+        (tolerance[0], tolerance[1]),
+        is_suppressed,
+        min_n,
+        fdr=fdr,
+        level=level,
+        smd_threshold=smd_threshold,
+    )
     edges = None
     if score_range is not None and label is not None:
         edges = score_range.calibration_edges(score_bins)
@@ -215,4 +262,7 @@ def audit(
         thresholds=thresholds_,
         score_bin_edges=edges,
         published_table=published,
+        fdr=fdr,
+        smd_threshold=smd_threshold,
+        warnings=cells.warnings,
     )

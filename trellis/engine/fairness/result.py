@@ -39,7 +39,10 @@ class AuditResult:
         (students in the group), ``value``, ``ci_low``, ``ci_high``, ``numerator`` and
         ``denominator`` (the counts of a rate, NaN otherwise), ``reference`` (the reference
         group's dict, None for the overall row), ``difference`` and ``ratio`` against the
-        reference with their intervals, ``flagged`` and ``suppressed``. Raw values: use
+        reference with their intervals, ``p_value`` (two-sided, of no difference from the
+        reference, by the method of the row's interval), ``q_value`` (its Benjamini-Hochberg
+        adjustment across every testable row of the audit; NaN for rows that cannot be flagged),
+        ``flagged`` and ``suppressed``. Groups under ``min_n`` keep only their counts. Raw values: use
         :meth:`published` or ``to_records(published=True)`` for anything shown to people.
     cells : pandas.DataFrame
         The sufficient statistics per finest cell of the attributes, from which every row of
@@ -55,9 +58,17 @@ class AuditResult:
     thresholds : tuple of float
         Score thresholds of the threshold metrics.
     score_bin_edges : numpy.ndarray or None
-        Edges of the calibration bins: bin ``b`` is ``[edges[b], edges[b+1])`` (last one closed).
+        Edges of the calibration bins: bin ``b`` is ``[edges[b], edges[b+1])`` (last one closed);
+        the counts were made by comparing each score with exactly these numbers.
     published_table : pandas.DataFrame
         The suppressed view returned by :meth:`published`.
+    fdr : float or None
+        The false discovery rate the flags control (None: each comparison on its own).
+    smd_threshold : float
+        The ``|SMD|`` above which a standardized mean difference can be flagged.
+    warnings : tuple of str
+        How attribute values were merged or kept apart in reading them (also issued as
+        :class:`~trellis.engine.fairness.errors.AuditWarning`).
     """
 
     table: pd.DataFrame
@@ -69,6 +80,9 @@ class AuditResult:
     thresholds: tuple[float, ...] = ()
     score_bin_edges: npt.NDArray[np.float64] | None = None
     published_table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    fdr: float | None = 0.05
+    smd_threshold: float = 0.15
+    warnings: tuple[str, ...] = ()
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -87,8 +101,11 @@ class AuditResult:
     def flagged(self, published: bool = False) -> pd.DataFrame:
         """The flagged rows, largest disparity (``|log ratio|``) first.
 
-        Flagged means the ratio to the reference group lies outside ``tolerance``, its interval
-        excludes 1, and both groups are at least ``min_n`` on the metric's denominator. With
+        Flagged means the effect exceeds parity (a ratio to the reference group outside
+        ``tolerance``, or ``|SMD| > smd_threshold``), the comparison survives the false discovery
+        rate control (``q_value <= fdr``), and both groups are at least ``min_n`` on the metric's
+        denominator. Rows without a ratio (SMD) come after those with one, largest ``|SMD|``
+        first. With
         ``published=False`` (the default, for the district's own analysts) a flagged row may be
         suppressed in the published view; ``published=True`` returns only the flagged rows that
         may be shown, from the published view.
@@ -96,8 +113,10 @@ class AuditResult:
         table = self.published_table if published else self.table
         keep = np.array([flag is True or flag is np.True_ for flag in table["flagged"]], dtype=bool)
         rows = table[keep]
-        disparity = np.abs(np.log(rows["ratio"].to_numpy(dtype=np.float64)))
-        order = np.argsort(-disparity, kind="stable")
+        with np.errstate(divide="ignore"):
+            disparity = np.abs(np.log(rows["ratio"].to_numpy(dtype=np.float64)))
+        effect = np.abs(rows["value"].to_numpy(dtype=np.float64))
+        order = np.lexsort((-effect, -disparity, np.isnan(disparity)))
         return rows.iloc[order].reset_index(drop=True)
 
     def published(self) -> pd.DataFrame:

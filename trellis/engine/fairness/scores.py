@@ -140,7 +140,11 @@ def histogram_auc(histogram: ScoreHistogram) -> tuple[FloatArray, FloatArray]:
 
 
 def mean_block(grouping: Grouping, level: float) -> MetricBlock:
-    """``mean_score`` with a t interval; difference from the reference with a Welch interval."""
+    """``mean_score`` with a t interval; difference from the reference with a Welch interval.
+
+    The p-value is Welch's t test of equal means. The mean is never flagged itself: its
+    standardized difference is.
+    """
     n = grouping.column("n")
     mean = mean_score(grouping.counts)
     sd = std_score(grouping.counts)
@@ -151,7 +155,10 @@ def mean_block(grouping: Grouping, level: float) -> MetricBlock:
     difference_ci = intervals.welch_difference(
         mean, sd, n, at_reference(mean, r), at_reference(sd, r), at_reference(n, r), level
     )
-    blank_reference_row(r, difference_ci.low, difference_ci.high)
+    p_value = intervals.welch_p_value(
+        mean, sd, n, at_reference(mean, r), at_reference(sd, r), at_reference(n, r)
+    )
+    blank_reference_row(r, difference_ci.low, difference_ci.high, p_value)
     return MetricBlock(
         "mean_score",
         grouping,
@@ -161,6 +168,7 @@ def mean_block(grouping: Grouping, level: float) -> MetricBlock:
         difference=mean - mean[r],
         difference_ci_low=difference_ci.low,
         difference_ci_high=difference_ci.high,
+        p_value=p_value,
     )
 
 
@@ -172,14 +180,28 @@ def std_block(grouping: Grouping, level: float) -> MetricBlock:
 
 
 def smd_block(grouping: Grouping, level: float) -> MetricBlock | None:
-    """``standardized_mean_difference`` against the reference; None for the overall grouping."""
+    """``standardized_mean_difference`` against the reference; None for the overall grouping.
+
+    A normal interval ``d +/- z sqrt(Var(d))`` and the p-value of ``d = 0`` from the same normal
+    approximation. It is flagged when ``|d|`` exceeds the audit's ``smd_threshold`` (0.15 by
+    default) and the test survives the false discovery rate control, which with ``fdr=None``
+    means the interval excludes 0.
+    """
     r = grouping.reference
     if r is None:
         return None
     d, variance = standardized_mean_difference(grouping.counts, r)
     ci = intervals.normal_interval(d, np.sqrt(variance), level)
+    p_value = intervals.normal_p_value(d, np.sqrt(variance))
     return MetricBlock(
-        "standardized_mean_difference", grouping, d, ci.low, ci.high, uses_reference=True
+        "standardized_mean_difference",
+        grouping,
+        d,
+        ci.low,
+        ci.high,
+        uses_reference=True,
+        p_value=p_value,
+        standardized_effect=d,
     )
 
 
@@ -188,7 +210,8 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
 
     The AUC interval is ``A +/- z sqrt(Var)`` clipped to [0, 1]; the difference interval uses
     ``Var_g + Var_r`` (disjoint groups are independent); the ratio interval is the delta method on
-    the log scale (:func:`trellis.engine.intervals.log_ratio_interval`).
+    the log scale (:func:`trellis.engine.intervals.log_ratio_interval`), and the p-value of the
+    same test of ratio 1.
     """
     assert grouping.histogram is not None
     area, variance = histogram_auc(grouping.histogram)
@@ -203,7 +226,12 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
     ratio_ci = intervals.log_ratio_interval(
         area, variance, at_reference(area, r), at_reference(variance, r), level
     )
-    blank_reference_row(r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high)
+    p_value = intervals.log_ratio_p_value(
+        area, variance, at_reference(area, r), at_reference(variance, r)
+    )
+    blank_reference_row(
+        r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high, p_value
+    )
     return MetricBlock(
         "auc",
         grouping,
@@ -217,6 +245,7 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
         ratio=safe_divide(area, at_reference(area, r)),
         ratio_ci_low=ratio_ci.low,
         ratio_ci_high=ratio_ci.high,
+        p_value=p_value,
     )
 
 
