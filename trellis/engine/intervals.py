@@ -145,12 +145,38 @@ def katz_ratio(
         infinite and no 0.5 continuity correction is applied, so such a group is never flagged on
         this interval (statsmodels returns 0 or NaN bounds with warnings in that case).
     """
+    return _exp_interval(*_katz(count1, nobs1, count2, nobs2), level)
+
+
+def _katz(
+    count1: ArrayLike, nobs1: ArrayLike, count2: ArrayLike, nobs2: ArrayLike
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """``(log ratio, its Katz standard error, where both are defined)``."""
     count1_, nobs1_, count2_, nobs2_ = _as_float(count1, nobs1, count2, nobs2)
-    z = critical_value(level)
     defined = (count1_ > 0) & (count2_ > 0) & (nobs1_ > 0) & (nobs2_ > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log((count1_ / nobs1_) / (count2_ / nobs2_))
-        half = z * np.sqrt(1.0 / count1_ - 1.0 / nobs1_ + 1.0 / count2_ - 1.0 / nobs2_)
+        se = np.sqrt(1.0 / count1_ - 1.0 / nobs1_ + 1.0 / count2_ - 1.0 / nobs2_)
+    return log_ratio, se, defined
+
+
+def _log_ratio(
+    estimate1: ArrayLike, variance1: ArrayLike, estimate2: ArrayLike, variance2: ArrayLike
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """``(log(e1 / e2), its delta-method standard error, where both are defined)``."""
+    e1, v1, e2, v2 = _as_float(estimate1, variance1, estimate2, variance2)
+    defined = (e1 > 0) & (e2 > 0) & np.isfinite(v1) & np.isfinite(v2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(e1 / e2)
+        se = np.sqrt(v1 / e1**2 + v2 / e2**2)
+    return log_ratio, se, defined
+
+
+def _exp_interval(
+    log_ratio: FloatArray, se: FloatArray, defined: npt.NDArray[np.bool_], level: float
+) -> Interval:
+    half = critical_value(level) * se
+    with np.errstate(invalid="ignore", over="ignore"):
         low = np.where(defined, np.exp(log_ratio - half), np.nan)
         high = np.where(defined, np.exp(log_ratio + half), np.nan)
     return Interval(low, high)
@@ -182,15 +208,7 @@ def log_ratio_interval(
     Used for ratios of AUCs and of kappas. NaN unless both estimates are positive and both
     variances finite.
     """
-    e1, v1, e2, v2 = _as_float(estimate1, variance1, estimate2, variance2)
-    z = critical_value(level)
-    defined = (e1 > 0) & (e2 > 0) & np.isfinite(v1) & np.isfinite(v2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(e1 / e2)
-        half = z * np.sqrt(v1 / e1**2 + v2 / e2**2)
-        low = np.where(defined, np.exp(log_ratio - half), np.nan)
-        high = np.where(defined, np.exp(log_ratio + half), np.nan)
-    return Interval(low, high)
+    return _exp_interval(*_log_ratio(estimate1, variance1, estimate2, variance2), level)
 
 
 def mean_interval(mean: ArrayLike, sd: ArrayLike, nobs: ArrayLike, level: float = 0.95) -> Interval:
@@ -282,11 +300,7 @@ def katz_ratio_p_value(
     ``z = ln((x1/n1) / (x2/n2)) / sqrt(1/x1 - 1/n1 + 1/x2 - 1/n2)``, ``p = 2 Phi(-|z|)``; NaN
     where :func:`katz_ratio` is NaN (a zero count or an empty group).
     """
-    count1_, nobs1_, count2_, nobs2_ = _as_float(count1, nobs1, count2, nobs2)
-    defined = (count1_ > 0) & (count2_ > 0) & (nobs1_ > 0) & (nobs2_ > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log((count1_ / nobs1_) / (count2_ / nobs2_))
-        se = np.sqrt(1.0 / count1_ - 1.0 / nobs1_ + 1.0 / count2_ - 1.0 / nobs2_)
+    log_ratio, se, defined = _katz(count1, nobs1, count2, nobs2)
     return np.where(defined, normal_p_value(log_ratio, se), np.nan)
 
 
@@ -297,11 +311,7 @@ def log_ratio_p_value(
 
     ``z = ln(e1 / e2) / sqrt(v1 / e1^2 + v2 / e2^2)``; NaN where that interval is NaN.
     """
-    e1, v1, e2, v2 = _as_float(estimate1, variance1, estimate2, variance2)
-    defined = (e1 > 0) & (e2 > 0) & np.isfinite(v1) & np.isfinite(v2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(e1 / e2)
-        se = np.sqrt(v1 / e1**2 + v2 / e2**2)
+    log_ratio, se, defined = _log_ratio(estimate1, variance1, estimate2, variance2)
     return np.where(defined, normal_p_value(log_ratio, se), np.nan)
 
 
