@@ -106,7 +106,7 @@ def test_biased_parquet_flags_english_learners(biased_parquet: Path, tmp_path: P
     }
     assert {group for _, group in single_flags} == {("english_learner", "Y")}
     fpr_flags = [r["group"] for r in rows if r["flagged"] and r["metric"] == "false_positive_rate"]
-    assert len(fpr_flags) == 8
+    assert len(fpr_flags) == 7
     assert all(group["english_learner"] == "Y" for group in fpr_flags)
     learners = by_group(rows, "false_positive_rate", "english_learner")["Y"]
     assert learners["reference"] == {"english_learner": "N"}

@@ -313,7 +313,12 @@ def test_flagged_rows_come_largest_disparity_first() -> None:
         + confusion_rows("C", 20, 20, 5, 55)
     )
     result = audit(
-        frame, prediction="flag", label="truth", by=["school"], reference={"school": "A"}
+        frame,
+        prediction="flag",
+        label="truth",
+        by=["school"],
+        reference={"school": "A"},
+        fdr=None,
     )
     flagged = result.flagged()
     fpr = flagged[flagged["metric"] == "false_positive_rate"]
@@ -323,26 +328,30 @@ def test_flagged_rows_come_largest_disparity_first() -> None:
     assert flagged["flagged"].all()
 
 
-def test_flags_need_tolerance_and_interval() -> None:
-    # FPR ratio 1.2 with a tight interval: inside the 0.8-1.25 band, so not flagged.
+def test_flags_need_the_interval_wholly_outside_the_band() -> None:
+    # FPR ratio 1.2 with a tight interval (1.11-1.30): inside the 0.8-1.25 band, so not flagged.
     frame = pd.DataFrame(
         confusion_rows("A", 0, 1000, 0, 9000) + confusion_rows("B", 0, 1200, 0, 8800)
     )
-    result = audit(
-        frame, prediction="flag", label="truth", by=["school"], reference={"school": "A"}
-    )
+    options: dict[str, Any] = {"reference": {"school": "A"}, "fdr": None}
+    result = audit(frame, prediction="flag", label="truth", by=["school"], **options)
     record = row(result, {"school": "B"}, "false_positive_rate")
     assert record["ratio"] == pytest.approx(1.2) and record["ratio_ci_low"] > 1
-    assert record["flagged"] is False
+    assert record["p_value"] == 1.0 and record["flagged"] is False
+    # Band 0.9-1.1: the interval lies wholly above 1.1, and p < 0.05 says the same.
     narrow = audit(
-        frame,
-        prediction="flag",
-        label="truth",
-        by=["school"],
-        reference={"school": "A"},
-        tolerance=(0.9, 1.1),
+        frame, prediction="flag", label="truth", by=["school"], tolerance=(0.9, 1.1), **options
     )
-    assert row(narrow, {"school": "B"}, "false_positive_rate")["flagged"] is True
+    record = row(narrow, {"school": "B"}, "false_positive_rate")
+    assert record["ratio_ci_low"] > 1.1 and record["p_value"] < 0.05
+    assert record["flagged"] is True
+    # Band 0.8-1.19: 1.2 is above it, but the interval reaches into it: not a flag.
+    edge = audit(
+        frame, prediction="flag", label="truth", by=["school"], tolerance=(0.8, 1.19), **options
+    )
+    record = row(edge, {"school": "B"}, "false_positive_rate")
+    assert record["ratio_ci_low"] < 1.19 < record["ratio"] and record["p_value"] > 0.05
+    assert record["flagged"] is False
 
 
 def test_reduction_is_one_plain_group_by() -> None:

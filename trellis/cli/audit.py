@@ -115,7 +115,7 @@ def audit(
             "--fdr",
             metavar="LEVEL|off",
             help="False discovery rate of the flags across the whole audit (Benjamini-Hochberg), "
-            "e.g. 0.05; 'off' judges each comparison on its own interval.",
+            "e.g. 0.05; 'off' flags each comparison whose interval lies outside the parity band.",
         ),
     ] = "0.05",
     smd_threshold: Annotated[

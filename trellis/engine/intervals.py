@@ -277,42 +277,50 @@ def sd_interval(sd: ArrayLike, nobs: ArrayLike, level: float = 0.95) -> Interval
     return Interval(low, high)
 
 
-# p-values: each inverts the interval of the same method, so a p-value below ``1 - level`` is the
-# same event as that interval excluding the null value.
+# Tests. Each uses the estimate and standard error of the interval of the same method, so a
+# p-value below ``1 - level`` is the same event as that interval excluding the hypothesis.
 
 
-def normal_p_value(estimate: ArrayLike, standard_error: ArrayLike) -> FloatArray:
-    """Two-sided p-value of ``estimate = 0`` against :func:`normal_interval`: ``2 Phi(-|e| / se)``.
-
-    NaN where the estimate or standard error is NaN, or the standard error is not positive.
-    """
-    estimate_, se = _as_float(estimate, standard_error)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.abs(estimate_) / se
-    return np.where(se > 0, 2.0 * stats.norm.sf(z), np.nan)
-
-
-def katz_ratio_p_value(
+def katz_log_ratio(
     count1: ArrayLike, nobs1: ArrayLike, count2: ArrayLike, nobs2: ArrayLike
-) -> FloatArray:
-    """Two-sided p-value of ``p1 / p2 = 1`` by the Katz log test (inverts :func:`katz_ratio`).
+) -> tuple[FloatArray, FloatArray]:
+    """``ln(p1 / p2)`` and its Katz standard error, the scale of :func:`katz_ratio`.
 
-    ``z = ln((x1/n1) / (x2/n2)) / sqrt(1/x1 - 1/n1 + 1/x2 - 1/n2)``, ``p = 2 Phi(-|z|)``; NaN
-    where :func:`katz_ratio` is NaN (a zero count or an empty group).
+    NaN where :func:`katz_ratio` is NaN (a zero count or an empty group).
     """
     log_ratio, se, defined = _katz(count1, nobs1, count2, nobs2)
-    return np.where(defined, normal_p_value(log_ratio, se), np.nan)
+    return np.where(defined, log_ratio, np.nan), np.where(defined, se, np.nan)
 
 
-def log_ratio_p_value(
+def delta_log_ratio(
     estimate1: ArrayLike, variance1: ArrayLike, estimate2: ArrayLike, variance2: ArrayLike
-) -> FloatArray:
-    """Two-sided p-value of ``e1 / e2 = 1`` by the delta method (inverts :func:`log_ratio_interval`).
+) -> tuple[FloatArray, FloatArray]:
+    """``ln(e1 / e2)`` and its delta-method standard error, the scale of :func:`log_ratio_interval`.
 
-    ``z = ln(e1 / e2) / sqrt(v1 / e1^2 + v2 / e2^2)``; NaN where that interval is NaN.
+    NaN where that interval is NaN.
     """
     log_ratio, se, defined = _log_ratio(estimate1, variance1, estimate2, variance2)
-    return np.where(defined, normal_p_value(log_ratio, se), np.nan)
+    return np.where(defined, log_ratio, np.nan), np.where(defined, se, np.nan)
+
+
+def band_p_value(
+    estimate: ArrayLike, standard_error: ArrayLike, low: float, high: float
+) -> FloatArray:
+    """Two-sided p-value of the hypothesis that the true value lies within ``[low, high]``.
+
+    A test of a minimal effect: with ``d`` the distance of the estimate beyond the nearer end of
+    the band (``estimate - high`` above it, ``low - estimate`` below it),
+    ``p = min(1, 2 Phi(-d / se))``, and ``p = 1`` for an estimate inside the band. So
+    ``p < 1 - level`` exactly when the normal interval ``estimate +/- z se`` lies wholly outside
+    the band; with ``low = high = 0`` it is the usual two-sided test of no difference. NaN where
+    the estimate or the standard error is NaN or the standard error is not positive.
+    """
+    estimate_, se = _as_float(estimate, standard_error)
+    beyond = np.maximum(estimate_ - high, low - estimate_)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.minimum(1.0, 2.0 * stats.norm.sf(beyond / se))
+    p = np.where(beyond > 0, p, 1.0)
+    return np.where(np.isnan(estimate_) | ~(se > 0), np.nan, p)
 
 
 def welch_p_value(

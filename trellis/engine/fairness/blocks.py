@@ -27,11 +27,12 @@ class MetricBlock:
     comparison with the reference group (the score-mode standardized mean difference), which must
     be hidden when the reference is suppressed.
 
-    ``p_value`` is the two-sided p-value of the comparison with the reference, from the same
-    method as its interval (the ratio's for a metric with a ratio). A metric with a ratio is
-    flagged on it; a metric with ``standardized_effect`` (the standardized mean differences) is
-    flagged when that effect's size exceeds the audit's SMD threshold (see
-    :func:`trellis.engine.fairness.table.assemble`).
+    A metric that can be flagged has an ``effect`` with its standard error ``effect_se`` on the
+    scale of its interval: ``effect_kind = "ratio"`` for the log ratio to the reference (rates,
+    calibration, AUC, kappa), ``"smd"`` for a standardized mean difference.
+    :func:`trellis.engine.fairness.table.assemble` tests it against the parity band (the
+    tolerance, or the SMD threshold). Other comparisons may carry a ready ``p_value`` (Welch's t
+    test for means) and are never flagged.
     """
 
     metric: str
@@ -52,7 +53,9 @@ class MetricBlock:
     bin: int | None = None
     uses_reference: bool = False
     p_value: FloatArray | None = None
-    standardized_effect: FloatArray | None = None
+    effect: FloatArray | None = None
+    effect_se: FloatArray | None = None
+    effect_kind: str | None = None
     n: FloatArray = field(init=False)
 
     def __post_init__(self) -> None:

@@ -168,9 +168,10 @@ def rate_block(
 
     ``value = x / d`` with a Wilson interval; against the reference group ``r``:
     ``difference = x/d - x_r/d_r`` with the Newcombe hybrid score interval and
-    ``ratio = (x/d) / (x_r/d_r)`` with the Katz log interval, and the p-value of the Katz log test
-    of ratio 1 (:func:`trellis.engine.intervals.katz_ratio_p_value`). The reference row itself
-    gets difference 0 and ratio 1 with NaN intervals and p-value. A zero denominator gives NaN; a zero count in
+    ``ratio = (x/d) / (x_r/d_r)`` with the Katz log interval; the log ratio and its Katz standard
+    error are the effect tested against the tolerance band
+    (:func:`trellis.engine.intervals.katz_log_ratio`). The reference row itself gets difference 0
+    and ratio 1 with NaN intervals and no test. A zero denominator gives NaN; a zero count in
     either group gives a ratio interval of NaN (never flagged). The overall grouping has no
     reference, so its comparisons are NaN.
 
@@ -211,9 +212,9 @@ def rate_block(
     difference_ci = intervals.newcombe_difference(x, d, x_r, d_r, level)
     ratio = safe_divide(value, at_reference(value, r))
     ratio_ci = intervals.katz_ratio(x, d, x_r, d_r, level)
-    p_value = intervals.katz_ratio_p_value(x, d, x_r, d_r)
+    effect, effect_se = intervals.katz_log_ratio(x, d, x_r, d_r)
     blank_reference_row(
-        r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high, p_value
+        r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high, effect_se
     )
     return replace(
         block,
@@ -223,7 +224,9 @@ def rate_block(
         ratio=ratio,
         ratio_ci_low=ratio_ci.low,
         ratio_ci_high=ratio_ci.high,
-        p_value=p_value,
+        effect=effect,
+        effect_se=effect_se,
+        effect_kind="ratio",
     )
 
 

@@ -74,7 +74,8 @@ def quadratic_weighted_kappa(
         1.0 - kappa[..., None, None]
     )
     numerator = (p * inner**2).sum(axis=(-2, -1)) - (kappa - expected * (1.0 - kappa)) ** 2
-    variance = safe_divide(numerator, n * (1.0 - expected) ** 2)
+    # The closed form can come out a rounding error below 0 for a nearly constant table.
+    variance = np.maximum(safe_divide(numerator, n * (1.0 - expected) ** 2), 0.0)
     kappa = np.where(n > 0, kappa, np.nan)
     return kappa, np.where(n > 0, variance, np.nan)
 
@@ -128,10 +129,9 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
 
     ``exact_agreement`` is a rate (count ``agree`` over ``n``) with Wilson, Newcombe and Katz
     intervals. Kappa gets a normal interval from its variance, a difference from the reference with
-    variance ``Var_g + Var_r`` and a ratio by the delta method on the log scale (its p-value is
-    that test's, and it is flagged like a rate). The SMD gets a normal interval and a difference
-    from the reference (no ratio: it changes sign); it is flagged when that difference exceeds
-    the audit's SMD threshold, with the p-value of the normal test of a zero difference.
+    variance ``Var_g + Var_r`` and a ratio by the delta method on the log scale (tested against
+    the tolerance band like a rate's). The SMD gets a normal interval and a difference from the
+    reference (no ratio: it changes sign); that difference is tested against the SMD threshold.
     """
     assert grouping.contingency is not None
     agreement = RATES["accuracy"]
@@ -163,14 +163,14 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
     smd_difference = intervals.normal_interval(
         smd - smd[r], np.sqrt(smd_variance + smd_variance[r]), level
     )
-    kappa_p = intervals.log_ratio_p_value(
+    kappa_effect, kappa_se = intervals.delta_log_ratio(
         kappa, kappa_variance, at_reference(kappa, r), at_reference(kappa_variance, r)
     )
-    smd_p = intervals.normal_p_value(smd - smd[r], np.sqrt(smd_variance + smd_variance[r]))
+    smd_se = np.sqrt(smd_variance + smd_variance[r])
     blank_reference_row(
         r,
-        kappa_p,
-        smd_p,
+        kappa_se,
+        smd_se,
         kappa_difference.low,
         kappa_difference.high,
         kappa_ratio.low,
@@ -191,7 +191,9 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
             ratio=safe_divide(kappa, at_reference(kappa, r)),
             ratio_ci_low=kappa_ratio.low,
             ratio_ci_high=kappa_ratio.high,
-            p_value=kappa_p,
+            effect=kappa_effect,
+            effect_se=kappa_se,
+            effect_kind="ratio",
         )
     )
     blocks.append(
@@ -204,8 +206,9 @@ def ordinal_blocks(grouping: Grouping, level: float, levels: npt.ArrayLike) -> l
             difference=smd - smd[r],
             difference_ci_low=smd_difference.low,
             difference_ci_high=smd_difference.high,
-            p_value=smd_p,
-            standardized_effect=smd - smd[r],
+            effect=smd - smd[r],
+            effect_se=smd_se,
+            effect_kind="smd",
         )
     )
     return blocks

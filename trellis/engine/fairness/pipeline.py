@@ -130,22 +130,26 @@ def audit(
         overrides the policy, not this).
     tolerance : (float, float)
         The parity band of a ratio. A metric with a ratio (the rates, ``calibration``, ``auc``,
-        ``quadratic_weighted_kappa``) is ``flagged`` when its ratio to the reference lies outside
-        this band and the comparison is a discovery (see ``fdr``), and only when the row's
-        denominator and the reference's are at least ``min_n`` (below that the Katz interval is
-        unreliable).
+        ``quadratic_weighted_kappa``) can be ``flagged`` when its ratio to the reference lies
+        outside this band, and only when the row's denominator and the reference's are at least
+        ``min_n`` (for a rate, with at least 5 students of the denominator outside the numerator in
+        both groups; below that the Katz variance vanishes).
     fdr : float or None
-        False discovery rate of the flags, 0.05 by default: the p-values of every testable
-        comparison of the audit (every group, intersection, metric, threshold and calibration
-        bin, ``standardized_mean_difference`` included) are adjusted together by
-        Benjamini-Hochberg into ``q_value``, and a comparison is a discovery when ``q_value <=
-        fdr``. ``None`` switches the control off: a comparison is then a discovery when its own
-        interval excludes parity (``p_value < 1 - level``).
+        False discovery rate of the flags, 0.05 by default. A flag says "this disparity lies
+        beyond the parity band", so each testable comparison gets the ``p_value`` of the
+        hypothesis that it lies within the band (1 when the estimate is inside it; see
+        :func:`trellis.engine.intervals.band_p_value`), from the estimate and standard error of
+        its own interval. The p-values of every testable comparison of the audit (every group,
+        intersection, metric, threshold and calibration bin, ``standardized_mean_difference``
+        included) are adjusted together by Benjamini-Hochberg into ``q_value``, and a row is
+        flagged when ``q_value <= fdr``: at most that share of the flags is expected to be within
+        the band. ``None`` switches the control off: a row is then flagged when its own interval
+        lies wholly outside the band (``p_value < 1 - level``).
     smd_threshold : float
-        ``standardized_mean_difference`` is flagged when ``|SMD|`` exceeds this (0.15 by default,
-        the level score-fairness reviews of automated scoring treat as a meaningful difference)
-        and the comparison is a discovery; its interval then excludes 0. In ordinal mode the rule
-        applies to the group's SMD minus the reference group's.
+        The parity band of ``standardized_mean_difference``: ``[-smd_threshold, smd_threshold]``
+        (0.15 by default, the level fairness reviews of automated scoring treat as meaningful).
+        A flagged SMD therefore has ``|SMD| > smd_threshold`` and an interval that excludes 0.
+        In ordinal mode the band applies to the group's SMD minus the reference group's.
     score_bins : int
         Number of equal-width calibration bins over ``[min(score), max(score)]``.
     ordinal : bool
@@ -166,10 +170,10 @@ def audit(
     AuditResult
         Groups under ``min_n`` keep only their counts; every group is marked ``suppressed``
         according to the policy, and :meth:`AuditResult.published` hides suppressed values.
-        Rates with a zero denominator are NaN. Each comparison carries ``p_value`` (from the
-        method of its interval: the Katz log test for a rate's ratio, the delta-method test of
-        the log ratio for AUC and kappa, the normal test for an SMD, Welch's t test for a mean)
-        and, when testable, ``q_value``.
+        Rates with a zero denominator are NaN. Each comparison carries ``p_value`` (by the method
+        of its interval: the Katz log test for a rate's ratio, the delta-method test of the log
+        ratio for AUC and kappa, the normal test for an SMD, each against the parity band; for a
+        mean, Welch's t test of equal means, never flagged) and, when testable, ``q_value``.
 
     Warns
     -----

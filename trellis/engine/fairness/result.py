@@ -39,10 +39,11 @@ class AuditResult:
         (students in the group), ``value``, ``ci_low``, ``ci_high``, ``numerator`` and
         ``denominator`` (the counts of a rate, NaN otherwise), ``reference`` (the reference
         group's dict, None for the overall row), ``difference`` and ``ratio`` against the
-        reference with their intervals, ``p_value`` (two-sided, of no difference from the
-        reference, by the method of the row's interval), ``q_value`` (its Benjamini-Hochberg
-        adjustment across every testable row of the audit; NaN for rows that cannot be flagged),
-        ``flagged`` and ``suppressed``. Groups under ``min_n`` keep only their counts. Raw values: use
+        reference with their intervals, ``p_value`` (two-sided, of the hypothesis that the
+        disparity lies within the parity band, by the method of the row's interval; for a mean,
+        of equal means), ``q_value`` (its Benjamini-Hochberg adjustment across every testable row
+        of the audit; NaN for rows that cannot be flagged), ``flagged`` and ``suppressed``.
+        Groups under ``min_n`` keep only their counts. Raw values: use
         :meth:`published` or ``to_records(published=True)`` for anything shown to people.
     cells : pandas.DataFrame
         The sufficient statistics per finest cell of the attributes, from which every row of
@@ -101,9 +102,9 @@ class AuditResult:
     def flagged(self, published: bool = False) -> pd.DataFrame:
         """The flagged rows, largest disparity (``|log ratio|``) first.
 
-        Flagged means the effect exceeds parity (a ratio to the reference group outside
-        ``tolerance``, or ``|SMD| > smd_threshold``), the comparison survives the false discovery
-        rate control (``q_value <= fdr``), and both groups are at least ``min_n`` on the metric's
+        Flagged means the disparity is found beyond the parity band (a ratio to the reference
+        group outside ``tolerance``, or ``|SMD| > smd_threshold``) under the false discovery rate
+        control (``q_value <= fdr``), and both groups are at least ``min_n`` on the metric's
         denominator. Rows without a ratio (SMD) come after those with one, largest ``|SMD|``
         first. With
         ``published=False`` (the default, for the district's own analysts) a flagged row may be

@@ -182,17 +182,16 @@ def std_block(grouping: Grouping, level: float) -> MetricBlock:
 def smd_block(grouping: Grouping, level: float) -> MetricBlock | None:
     """``standardized_mean_difference`` against the reference; None for the overall grouping.
 
-    A normal interval ``d +/- z sqrt(Var(d))`` and the p-value of ``d = 0`` from the same normal
-    approximation. It is flagged when ``|d|`` exceeds the audit's ``smd_threshold`` (0.15 by
-    default) and the test survives the false discovery rate control, which with ``fdr=None``
-    means the interval excludes 0.
+    A normal interval ``d +/- z sqrt(Var(d))``. It is flagged when the same normal test finds
+    ``|d|`` beyond the audit's ``smd_threshold`` (0.15 by default) under the false discovery
+    rate control; with ``fdr=None``, when the interval lies wholly beyond ``-threshold`` or
+    ``+threshold``, so it excludes 0.
     """
     r = grouping.reference
     if r is None:
         return None
     d, variance = standardized_mean_difference(grouping.counts, r)
     ci = intervals.normal_interval(d, np.sqrt(variance), level)
-    p_value = intervals.normal_p_value(d, np.sqrt(variance))
     return MetricBlock(
         "standardized_mean_difference",
         grouping,
@@ -200,8 +199,9 @@ def smd_block(grouping: Grouping, level: float) -> MetricBlock | None:
         ci.low,
         ci.high,
         uses_reference=True,
-        p_value=p_value,
-        standardized_effect=d,
+        effect=d,
+        effect_se=np.sqrt(variance),
+        effect_kind="smd",
     )
 
 
@@ -210,8 +210,8 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
 
     The AUC interval is ``A +/- z sqrt(Var)`` clipped to [0, 1]; the difference interval uses
     ``Var_g + Var_r`` (disjoint groups are independent); the ratio interval is the delta method on
-    the log scale (:func:`trellis.engine.intervals.log_ratio_interval`), and the p-value of the
-    same test of ratio 1.
+    the log scale (:func:`trellis.engine.intervals.log_ratio_interval`), whose log ratio and
+    standard error are the effect tested against the tolerance band.
     """
     assert grouping.histogram is not None
     area, variance = histogram_auc(grouping.histogram)
@@ -226,11 +226,11 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
     ratio_ci = intervals.log_ratio_interval(
         area, variance, at_reference(area, r), at_reference(variance, r), level
     )
-    p_value = intervals.log_ratio_p_value(
+    effect, effect_se = intervals.delta_log_ratio(
         area, variance, at_reference(area, r), at_reference(variance, r)
     )
     blank_reference_row(
-        r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high, p_value
+        r, difference_ci.low, difference_ci.high, ratio_ci.low, ratio_ci.high, effect_se
     )
     return MetricBlock(
         "auc",
@@ -245,7 +245,9 @@ def auc_block(grouping: Grouping, level: float) -> MetricBlock:
         ratio=safe_divide(area, at_reference(area, r)),
         ratio_ci_low=ratio_ci.low,
         ratio_ci_high=ratio_ci.high,
-        p_value=p_value,
+        effect=effect,
+        effect_se=effect_se,
+        effect_kind="ratio",
     )
 
 

@@ -63,41 +63,51 @@ DEFAULT_SMD_THRESHOLD = 0.15
 IsSuppressed = Callable[[tuple[str, ...], tuple[str, ...], str], bool]
 
 
-def exceeds_parity(
+def parity_p_value(
     block: MetricBlock, tolerance: tuple[float, float], smd_threshold: float
-) -> npt.NDArray[np.bool_]:
-    """Whether each row's effect is large enough to matter, whatever its uncertainty.
+) -> npt.NDArray[np.float64]:
+    """The p-value of each row: of the hypothesis that its disparity lies within the parity band.
 
-    A metric with a ratio: the ratio lies outside ``tolerance``. A standardized mean difference:
-    ``|SMD| > smd_threshold``. Anything else (counts, means, spreads) is never flagged.
+    For a metric with a ratio the band is ``tolerance`` on the ratio (tested on the log scale of
+    its interval); for a standardized mean difference it is ``[-smd_threshold, smd_threshold]``
+    (:func:`trellis.engine.intervals.band_p_value`). A flag claims a disparity beyond the band,
+    so that is the hypothesis each flag must reject; an estimate inside the band has p = 1.
+    Means carry Welch's test of equal means; rows without a comparison are NaN.
     """
-    if block.standardized_effect is not None:
-        with np.errstate(invalid="ignore"):
-            return np.abs(np.asarray(block.standardized_effect)) > smd_threshold
-    if block.p_value is None or block.ratio is None:
-        return np.zeros(len(block.grouping), dtype=bool)
-    ratio = block.filled("ratio")
-    return (ratio < tolerance[0]) | (ratio > tolerance[1])
+    if block.effect_kind == "ratio":
+        low, high = np.log(tolerance[0]), np.log(tolerance[1])
+    elif block.effect_kind == "smd":
+        low, high = -smd_threshold, smd_threshold
+    else:
+        return block.filled("p_value")
+    return intervals.band_p_value(block.filled("effect"), block.filled("effect_se"), low, high)
 
 
 def flag(
     p_value: npt.NDArray[np.float64],
     q_value: npt.NDArray[np.float64],
-    exceeds: npt.NDArray[np.bool_],
+    testable: npt.NDArray[np.bool_],
     *,
     fdr: float | None,
     level: float,
 ) -> npt.NDArray[np.bool_]:
-    """``flagged``: the effect exceeds parity and the comparison is a discovery.
+    """``flagged``: a testable row whose disparity is beyond the parity band, as a discovery.
 
     With ``fdr`` a level (0.05 by default), a discovery is a Benjamini-Hochberg q-value at most
-    ``fdr`` across every testable comparison of the audit. With ``fdr=None``, each comparison on
-    its own: ``p < 1 - level``, the same as its interval excluding parity. NaN p-values (no
-    reference, zero counts, groups too small) are never flagged.
+    ``fdr`` across every testable row of the audit, so that at most that share of the flags is
+    expected to be disparities within the band. With ``fdr=None``, each row on its own:
+    ``p < 1 - level``, the same as its interval lying wholly outside the band.
     """
     with np.errstate(invalid="ignore"):
         discovery = q_value <= fdr if fdr is not None else p_value < 1.0 - level
-    return exceeds & discovery
+    return testable & discovery
+
+
+MIN_NOT_COUNTED = 5
+"""A rate is tested only when its group and the reference each have at least this many students
+in its denominator that its numerator does not count. The Katz variance of ``ln(x / n)`` is
+``1/x - 1/n``: with, say, 10 of 10 it is 0 and any ratio would look certain, while a small ``x``
+makes it large, which errs on the safe side."""
 
 
 def _large_enough(block: MetricBlock, min_n: int) -> npt.NDArray[np.bool_]:
@@ -106,7 +116,12 @@ def _large_enough(block: MetricBlock, min_n: int) -> npt.NDArray[np.bool_]:
     r = block.grouping.reference
     if r is None:
         return np.zeros(len(size), dtype=bool)
-    return (size >= min_n) & (size[r] >= min_n)
+    enough = (size >= min_n) & (size[r] >= min_n)
+    if block.numerator is not None and block.denominator is not None and block.metric != "count":
+        count = np.nan_to_num(np.asarray(block.numerator, dtype=np.float64))
+        others = size - count
+        enough &= (others >= MIN_NOT_COUNTED) & (others[r] >= MIN_NOT_COUNTED)
+    return enough
 
 
 def _suppressed_rows(
@@ -136,12 +151,14 @@ def assemble(
     would mislead; a comparison with a reference group that small is missing too, and so is a
     value that is itself a comparison with it (score-mode SMD).
 
-    Flags. A row is testable when it has a p-value, a flag rule (:func:`exceeds_parity`) and its
-    denominator (its ``n`` for a metric that is not a rate) and the reference group's are both
-    at least ``min_n`` (below that the Katz interval is unreliable, and the group could not be
-    published anyway). ``q_value`` is the Benjamini-Hochberg adjustment of the p-values of every
-    testable row of the audit: every group, intersection, metric, threshold and calibration bin
-    together. ``flagged`` is :func:`flag`. Rows that are not testable have a NaN ``q_value``.
+    Flags. ``p_value`` is :func:`parity_p_value`. A row is testable when it has an effect to test
+    (a ratio or an SMD), a p-value, and its denominator (its ``n`` for a metric that is not a
+    rate) and the reference group's are both at least ``min_n`` (below that the group could not
+    be published anyway), and for a rate at least :data:`MIN_NOT_COUNTED` students of its
+    denominator outside its numerator in both groups (below that the Katz variance vanishes). ``q_value`` is the
+    Benjamini-Hochberg adjustment of the p-values of every testable row of the audit: every
+    group, intersection, metric, threshold and calibration bin together. ``flagged`` is
+    :func:`flag`. Rows that are not testable have a NaN ``q_value``.
 
     The published view hides, in every row whose own counts are suppressed (its group's ``n`` or
     the numerator or denominator count columns), the counts, the value, the intervals, the
@@ -153,7 +170,6 @@ def assemble(
     parts: dict[str, list[object]] = {column: [] for column in COLUMNS}
     hidden_value: list[npt.NDArray[np.bool_]] = []
     hidden_comparison: list[npt.NDArray[np.bool_]] = []
-    exceeding: list[npt.NDArray[np.bool_]] = []
     testable: list[npt.NDArray[np.bool_]] = []
     group_cache: dict[int, tuple[list[dict[str, str]], list[tuple[str, ...]]]] = {}
     for block in blocks:
@@ -186,14 +202,15 @@ def assemble(
             parts[column].append(block.filled(column))
         for column in ("value", "ci_low", "ci_high"):
             parts[column].append(np.where(blank_value, np.nan, block.filled(column)))
-        for column in (*COMPARISON_COLUMNS, "p_value"):
+        for column in COMPARISON_COLUMNS:
             parts[column].append(np.where(blank_comparison, np.nan, block.filled(column)))
+        p_value = np.where(
+            blank_comparison, np.nan, parity_p_value(block, tolerance, smd_threshold)
+        )
+        parts["p_value"].append(p_value)
         parts["reference"].extend([reference] * size)
-        p_value = parts["p_value"][-1]
-        assert isinstance(p_value, np.ndarray)
-        exceeding.append(exceeds_parity(block, tolerance, smd_threshold) & ~blank_comparison)
         testable.append(
-            exceeds_rule(block) & _large_enough(block, min_n) & ~np.isnan(p_value)
+            (block.effect_kind is not None) & _large_enough(block, min_n) & ~np.isnan(p_value)
         )
         parts["suppressed"].append(suppressed)
         hidden_value.append(suppressed | (reference_hidden & block.uses_reference))
@@ -202,13 +219,7 @@ def assemble(
     family = np.concatenate(testable) if blocks else np.array([], bool)
     p_values = np.concatenate(parts["p_value"]) if blocks else np.array([])  # type: ignore[arg-type]
     q_values = intervals.benjamini_hochberg(np.where(family, p_values, np.nan))
-    flags = flag(
-        np.where(family, p_values, np.nan),
-        q_values,
-        np.concatenate(exceeding) & family if blocks else np.array([], bool),
-        fdr=fdr,
-        level=level,
-    )
+    flags = flag(p_values, q_values, family, fdr=fdr, level=level)
     parts["q_value"] = [q_values]
     parts["flagged"] = [flags]
     for column in COLUMNS:
@@ -224,13 +235,6 @@ def assemble(
         np.concatenate(hidden_comparison) if blocks else np.array([], bool),
     )
     return table, published
-
-
-def exceeds_rule(block: MetricBlock) -> bool:
-    """Whether the metric has a flag rule: a ratio with a p-value, or a standardized effect."""
-    return block.p_value is not None and (
-        block.standardized_effect is not None or block.ratio is not None
-    )
 
 
 def _published(
