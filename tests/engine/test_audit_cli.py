@@ -302,3 +302,40 @@ def test_a_failure_while_renaming_removes_the_outputs_already_renamed(
     assert result.exit_code == 1
     assert calls == [str(tmp_path / "a.json"), str(tmp_path / "a.html")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["schools.csv"]
+
+
+def test_a_score_only_audit_flags_a_shifted_group_in_words(tmp_path: Path) -> None:
+    rows = [{"g": "a", "s": (i % 20) / 10} for i in range(400)]
+    rows += [{"g": "b", "s": (i % 20) / 10 - 0.5} for i in range(400)]
+    path = tmp_path / "scores.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    out = tmp_path / "scores.json"
+    result = invoke(path, "--score", "s", "--by", "g", "--json", out)
+    assert result.exit_code == 0, result.stderr
+    smd = by_group(json.loads(out.read_text()), "standardized_mean_difference", "g")["b"]
+    spread = pd.Series([(i % 20) / 10 for i in range(400)]).std()
+    assert smd["value"] == pytest.approx(-0.5 / spread, abs=1e-12)
+    expected = f"Students with g = b score {0.5 / spread:.2f} standard deviations lower than the"
+    assert f"{expected} reference group (g = a)" in words(result.stdout)
+    assert smd["flagged"] is True and smd["q_value"] <= 0.05 and smd["p_value"] <= smd["q_value"]
+
+
+def test_fdr_option_is_checked(schools_csv: Path) -> None:
+    for bad in ("0", "1", "5%", "none"):
+        result = invoke(schools_csv, "--prediction", "flag", "--by", "school", "--fdr", bad)
+        assert result.exit_code == 2
+        assert "--fdr must be a level between 0 and 1 (e.g. 0.05) or off" in words(result.stderr)
+    off = invoke(schools_csv, "--prediction", "flag", "--by", "school", "--fdr", "off")
+    assert off.exit_code == 0, off.stderr
+
+
+def test_merged_attribute_values_are_reported_on_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "spaces.csv"
+    pd.DataFrame({"g": ["Y"] * 12 + [" Y"] * 3 + ["N"] * 15, "flag": [1, 0] * 15}).to_csv(
+        path, index=False
+    )
+    result = invoke(path, "--prediction", "flag", "--by", "g")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: attribute 'g': values that differ only by surrounding spaces" in words(
+        result.stderr
+    )

@@ -368,6 +368,8 @@ def finding_sentence(
     ref_value = format_value(row.metric, reference.value) if reference else "Not defined"
     if reference is not None and reference.coded:
         ref_value = reference.coded
+    if row.metric == "standardized_mean_difference" and row.value is not None:
+        return _smd_sentence(row, who + where, ref_group, level)
     if row.ratio is None:
         shown = row.coded or format_value(row.metric, row.value)
         return (
@@ -390,6 +392,27 @@ def finding_sentence(
         f"For students with {group_text(row.group)}{where}, the {name} is "
         f"{format_ratio(ratio)} times that of the reference group ({ref_group}): {numbers}"
     )
+
+
+def _smd_sentence(row: ShownRow, who: str, ref_group: str, level: float) -> str:
+    """A flagged standardized mean difference: flagged on its size, it has no ratio."""
+    assert row.value is not None
+    if row.difference is None:  # score mode: the value is the difference from the reference
+        size, interval = row.value, row.ci
+        lead = f"{who} score {abs(size):.2f} standard deviations"
+        direction = "lower" if size < 0 else "higher"
+        text = f"{lead} {direction} than the reference group ({ref_group})"
+    else:  # ordinal mode: machine minus human, compared with the reference group's
+        size, low, high = row.difference
+        interval = (low, high)
+        text = (
+            f"{who}: machine scores differ from human scores by {row.value:.2f} standard "
+            f"deviations, {abs(size):.2f} {'less' if size < 0 else 'more'} than for the "
+            f"reference group ({ref_group})"
+        )
+    if interval is None:
+        return text + "."
+    return f"{text} ({level_text(level)} CI {interval[0]:.2f} to {interval[1]:.2f})."
 
 
 def findings(
