@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "trellis.core",
     "trellis.orgs",
+    "trellis.roadmap",
+    "trellis.commons",
+    "trellis.vision",
 ]
 
 MIDDLEWARE = [
