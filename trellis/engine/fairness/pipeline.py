@@ -19,7 +19,12 @@ from trellis.engine.fairness.groupings import (
 )
 from trellis.engine.fairness.metrics import binary_blocks, count_block
 from trellis.engine.fairness.ordinal import ordinal_blocks
-from trellis.engine.fairness.publish import default_policy, suppression_lookup
+from trellis.engine.fairness.publish import (
+    default_policy,
+    flagged_groups,
+    nothing_suppressed,
+    suppression_lookup,
+)
 from trellis.engine.fairness.reduce import ReductionSpec, reduce_source
 from trellis.engine.fairness.result import AuditResult
 from trellis.engine.fairness.scores import score_blocks
@@ -182,7 +187,6 @@ def audit(
     grain, score_range = reduce_source(source, spec)
     report(0.6, "computing metrics")
     cells = build_cells(grain, spec, score_range)
-    is_suppressed = suppression_lookup(cells, groupings, policy or default_policy(min_n))
     blocks: list[MetricBlock] = []
     for index, grouping_attributes in enumerate(groupings):
         grouping = build_grouping(cells, grouping_attributes, chosen, fine_bins)
@@ -203,6 +207,11 @@ def audit(
                     binary_blocks(grouping, level, has_label=label is not None, threshold=threshold)
                 )
         report(0.6 + 0.3 * (index + 1) / len(groupings), "computing metrics")
+    # Flags first, so that complementary suppression can keep flagged groups published.
+    raw, _ = assemble(blocks, (tolerance[0], tolerance[1]), nothing_suppressed, min_n)
+    is_suppressed = suppression_lookup(
+        cells, groupings, policy or default_policy(min_n), prefer_published=flagged_groups(raw)
+    )
     table, published = assemble(blocks, (tolerance[0], tolerance[1]), is_suppressed, min_n)
     edges = None
     if score_range is not None and label is not None:
