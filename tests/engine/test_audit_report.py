@@ -181,12 +181,12 @@ def test_no_hidden_value_appears_anywhere(schools: AuditResult, page: str, outli
 
 def test_how_much_is_hidden_is_reported(schools: AuditResult, outline: Outline) -> None:
     hidden = hidden_summary(schools, SuppressionPolicy(min_n=20))
-    assert (hidden.groups, hidden.hidden, hidden.too_few, hidden.complements) == (7, 2, 1, 1)
-    assert (hidden.students, hidden.students_hidden) == (6_296, 1_013)
+    assert (hidden.groups, hidden.hidden, hidden.too_few, hidden.complements) == (6, 2, 1, 1)
+    assert (hidden.students, hidden.students_hidden) == (3_148, 1_013)
     assert (
-        "To protect students' privacy, 2 of 7 groups are not shown: 1 with too few students (fewer "
+        "To protect students' privacy, 2 of 6 groups are not shown: 1 with too few students (fewer "
         "than 20) and 1 hidden so that a smaller group cannot be worked out from the totals. They "
-        "hold 16.1% of the students counted across all groupings."
+        "hold 32.2% of the students counted across all groupings."
     ) in text_of(outline)
 
 

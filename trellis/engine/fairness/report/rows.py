@@ -275,10 +275,10 @@ def published_records(result: AuditResult, policy: SuppressionPolicy) -> list[di
 class Hidden:
     """How much of an audit's published view suppression hid.
 
-    ``groups`` counts every group of every grouping (the overall row included); ``students`` is
-    the students in them summed over the groupings (each grouping counts every student once), and
-    ``students_hidden`` those in hidden groups, or None when the overall total is itself hidden
-    (then the sum would tell it).
+    ``groups`` counts every group of every grouping (not the overall row of all students);
+    ``students`` is the students in them summed over the groupings (each grouping counts every
+    student once), and ``students_hidden`` those in hidden groups, or None when the overall total
+    is itself hidden (then the sum would tell it).
     """
 
     groups: int
@@ -306,13 +306,16 @@ def hidden_summary(result: AuditResult, policy: SuppressionPolicy) -> Hidden:
     counts = table[table["metric"] == "count"]
     sizes = [int(n) for n in counts["n"]]
     keys = [_group_key(tuple(a), dict(g)) for a, g in zip(counts["attributes"], counts["group"], strict=True)]
-    hidden_sizes = [size for size, key in zip(sizes, keys, strict=True) if key in statuses]
+    groups = [(size, key) for size, key in zip(sizes, keys, strict=True) if key[0]]
+    sizes = [size for size, _ in groups]
+    hidden_sizes = [size for size, key in groups if key in statuses]
     overall_hidden = ((), ()) in statuses
+    hidden = [status for key, status in statuses.items() if key[0]]
     return Hidden(
-        groups=len(keys),
-        hidden=len(statuses),
-        too_few=sum(1 for status in statuses.values() if status == "primary"),
-        complements=sum(1 for status in statuses.values() if status == "complementary"),
+        groups=len(groups),
+        hidden=len(hidden),
+        too_few=sum(1 for status in hidden if status == "primary"),
+        complements=sum(1 for status in hidden if status == "complementary"),
         students=None if overall_hidden else sum(sizes),
         students_hidden=None if overall_hidden else sum(hidden_sizes),
     )
