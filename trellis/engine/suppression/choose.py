@@ -77,7 +77,8 @@ def choose_complements(
     """
     n_cells = layout.n_cells
     free = eligible & ~required
-    if not free.any() or not (layout.relations or cuts):
+    if not required.any() or not free.any() or not (layout.relations or cuts):
+        # Nothing hidden needs protecting (all zeros meets every condition), or nothing can help.
         return required.copy()
     # Columns: y (one per published cell; fixed by bounds where not free), then one slack per
     # condition.
