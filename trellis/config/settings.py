@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "trellis.core",
     "trellis.orgs",
     "trellis.roadmap",
+    "trellis.commons",
+    "trellis.vision",
 ]
 
 MIDDLEWARE = [
