@@ -80,6 +80,8 @@ def independent_intervals(
     inequalities = []
     bounds_rhs = []
     # Empty groups are always published: the attacker knows every suppressed n is at least 1.
+    # The published reasons say more: a primary n is below min_n, a complementary one is not.
+    min_n = result.policy.min_n
     n_part = result.table[result.table["column"] == "n"]
     for grouping, group, status in zip(n_part["grouping"], n_part["group"], n_part["status"], strict=True):
         if status == "published":
@@ -90,7 +92,10 @@ def independent_intervals(
         row = np.zeros(n_vars)
         row[(depth - 1) * n_fine :] = -inside.astype(float)
         inequalities.append(row)
-        bounds_rhs.append(-1.0)
+        bounds_rhs.append(-1.0 if status == "primary" else -float(min_n))
+        if status == "primary":
+            inequalities.append(-row)
+            bounds_rhs.append(float(min_n - 1))
     for block in range(depth - 1):
         for k in range(n_fine):
             row = np.zeros(n_vars)
@@ -175,9 +180,9 @@ def test_two_by_three_with_one_small_cell():
     assert result.is_suppressed(("a", "b"), ("a1", "b2"), "n")
     assert not result.is_suppressed(("a",), ("a1",), "n")
     reasons = dict(zip(result.table["group"], result.table["reason"], strict=True))
-    assert reasons[("a1", "b2")] == "Fewer than 10 students in this group."
+    assert reasons[("a1", "b2")] == "Too few students: fewer than 10 in this group."
     assert reasons[("a2", "b2")] == (
-        "Suppressed so that other suppressed counts cannot be worked out from published totals."
+        "Hidden so that a smaller group cannot be worked out from the published totals."
     )
 
 
@@ -187,15 +192,16 @@ def test_protection_intervals_of_the_two_by_three():
 
     audit = protection_intervals(cells, ["a", "b"], ALL_TABLES_2, "n", result)
 
-    # One degree of freedom t moves mass around the rectangle; every suppressed n is at least 1.
+    # One degree of freedom t moves mass around the rectangle. The published reasons bound it:
+    # the primary cell holds 1 to 9 students, so t = n(a1, b2) lies in [1, 9].
     assert audit[["group", "value", "status", "low", "high", "width", "protected"]].to_dict("records") == [
         {
             "group": ("a1", "b1"),
             "value": 20,
             "status": "complementary",
-            "low": 1.0,
+            "low": 14.0,
             "high": 22.0,
-            "width": 21.0,
+            "width": 8.0,
             "protected": True,
         },
         {
@@ -203,8 +209,8 @@ def test_protection_intervals_of_the_two_by_three():
             "value": 3,
             "status": "primary",
             "low": 1.0,
-            "high": 22.0,
-            "width": 21.0,
+            "high": 9.0,
+            "width": 8.0,
             "protected": True,
         },
         {
@@ -212,26 +218,26 @@ def test_protection_intervals_of_the_two_by_three():
             "value": 25,
             "status": "complementary",
             "low": 23.0,
-            "high": 44.0,
-            "width": 21.0,
+            "high": 31.0,
+            "width": 8.0,
             "protected": True,
         },
         {
             "group": ("a2", "b2"),
             "value": 40,
             "status": "complementary",
-            "low": 21.0,
+            "low": 34.0,
             "high": 42.0,
-            "width": 21.0,
+            "width": 8.0,
             "protected": True,
         },
     ]
     independent = independent_intervals(cells, ["a", "b"], result, ["n"])
     assert {key[1]: (low, high) for key, (low, high, _) in independent.items()} == {
-        ("a1", "b1"): (1.0, 22.0),
-        ("a1", "b2"): (1.0, 22.0),
-        ("a2", "b1"): (23.0, 44.0),
-        ("a2", "b2"): (21.0, 42.0),
+        ("a1", "b1"): (14.0, 22.0),
+        ("a1", "b2"): (1.0, 9.0),
+        ("a2", "b1"): (23.0, 31.0),
+        ("a2", "b2"): (34.0, 42.0),
     }
 
 
@@ -411,8 +417,9 @@ def test_larger_protection_demands_wider_intervals():
 
     result = suppress_groups(cells, attributes=["race"], groupings=[(), ("race",)], policy=policy)
 
-    # A and B together hide only 4 students: one more cell is needed for a width of 5. Each
-    # suppressed n is at least 1, so each lies in [1, 44 - 2].
+    # A and B together hide only 4 students: one more cell is needed for a width of 5. The
+    # published reasons bound them: A and B (primary) hold 1 to 9 students, C (complementary) at
+    # least 10, and the three add up to 44.
     assert statuses(result) == {
         (("race",), ("A",)): "primary",
         (("race",), ("B",)): "primary",
@@ -421,8 +428,8 @@ def test_larger_protection_demands_wider_intervals():
     audit = protection_intervals(cells, ["race"], [(), ("race",)], "n", result)
     assert audit[["value", "low", "high"]].to_dict("list") == {
         "value": [1, 3, 40],
-        "low": [1.0, 1.0, 1.0],
-        "high": [42.0, 42.0, 42.0],
+        "low": [1.0, 1.0, 26.0],
+        "high": [9.0, 9.0, 42.0],
     }
     assert audit["protected"].all()
 

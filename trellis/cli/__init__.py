@@ -16,7 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.command("synth")(synth.synth)
+app.add_typer(synth.synth_app, name="synth")
 app.command("audit")(audit.audit)
 app.add_typer(roster.import_app, name="import")
 server.register(app)

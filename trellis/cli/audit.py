@@ -191,7 +191,7 @@ def audit(
         policy = SuppressionPolicy(min_n=min_n)
         texts: dict[Path, str] = {}
         if json_out is not None:
-            texts[json_out] = json_rows(result, published=publish)
+            texts[json_out] = json_rows(result, published=publish, policy=policy)
         if html_out is not None:
             texts[html_out] = render_report(
                 result,
@@ -293,15 +293,24 @@ def _progress(console: Console, file: Path) -> Iterator[Any]:
         yield progress
 
 
-def json_rows(result: AuditResult, *, published: bool) -> str:
+def json_rows(result: AuditResult, *, published: bool, policy: SuppressionPolicy | None = None) -> str:
     """The audit as a JSON list of rows with exactly :data:`JSON_KEYS` (NaN as null).
 
     ``threshold`` and ``bin`` are added after ``metric`` only when some row has one (audits with
     score thresholds or calibration bins), since without them those rows would not be told apart.
+    The published view (``published=True``) is top/bottom coded exactly as the HTML report: each
+    row ends with ``coded`` (``"<5%"``, ``">95%"`` or null), and a coded rate has no value,
+    interval or comparison (see :func:`trellis.engine.fairness.report.published_records`).
     """
-    records = result.to_records(published=published)
+    from trellis.engine.fairness.report import published_records
+    from trellis.engine.suppression import SuppressionPolicy
+
+    if published:
+        records = published_records(result, policy or SuppressionPolicy())
+    else:
+        records = result.to_records(published=False)
     extra = [key for key in ("threshold", "bin") if any(r[key] is not None for r in records)]
-    keys = [*JSON_KEYS[:3], *extra, *JSON_KEYS[3:]]
+    keys = [*JSON_KEYS[:3], *extra, *JSON_KEYS[3:], *(["coded"] if published else [])]
     rows = [{key: _finite(record[key]) for key in keys} for record in records]
     return json.dumps(rows, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -359,7 +368,7 @@ def _print_summary(
     written: dict[Path, str],
     publish: bool,
 ) -> None:
-    from trellis.engine.fairness.report import findings, level_text, shown_rows
+    from trellis.engine.fairness.report import findings, hidden_summary, level_text, shown_rows
 
     rows = shown_rows(result, policy)
     overall = next(r for r in rows if r.metric == "count" and not r.attributes)
@@ -373,12 +382,23 @@ def _print_summary(
         Text(
             f"Audited {file.name}: {total} rows; attributes {per_attribute}"
             + (f" and {intersections} intersections" if intersections else "")
-            + f"; {len(groups)} groups; {level_text(result.level)} intervals; groups under "
-            f"{policy.min_n} students suppressed."
+            + f"; {len(groups)} groups; {level_text(result.level)} intervals."
         )
     )
+    hidden = hidden_summary(result, policy)
+    if hidden.hidden:
+        share = hidden.share_hidden
+        console.print(
+            Text(
+                f"Hidden for privacy: {hidden.hidden} of {hidden.groups} groups ({hidden.too_few} with "
+                f"fewer than {policy.min_n} students, {hidden.complements} so that a smaller group "
+                "cannot be worked out"
+                + (f"; {100 * share:.1f}% of the students counted across groupings" if share is not None else "")
+                + ")."
+            )
+        )
     found = findings(result, policy, rows)
-    hidden = int(result.table["flagged"].sum()) - len(found)
+    unpublished = int(result.table["flagged"].sum()) - len(found)
     console.print()
     if found:
         console.print(Text(f"Flagged disparities ({len(found)})", style="bold"))
@@ -390,10 +410,10 @@ def _print_summary(
             )
     else:
         console.print(Text("No disparity was flagged.", style="bold"))
-    if hidden:
+    if unpublished:
         console.print(
             Text(
-                f"{hidden} more flagged result{'s' if hidden != 1 else ''} concern suppressed "
+                f"{unpublished} more flagged result{'s' if unpublished != 1 else ''} concern hidden "
                 "groups; they are only in the raw --json output (without --publish)."
             )
         )
@@ -406,13 +426,7 @@ def _print_summary(
 
 
 def _metric_table(result: AuditResult, rows: Sequence[Any]) -> Table:
-    from trellis.engine.fairness.report import (
-        format_ratio,
-        format_value,
-        group_label,
-        level_text,
-        metric_title,
-    )
+    from trellis.engine.fairness.report import format_ratio, format_value, level_text, metric_title
 
     metric, threshold = _main_metric(result, rows)
     level = level_text(result.level)
@@ -427,11 +441,11 @@ def _metric_table(result: AuditResult, rows: Sequence[Any]) -> Table:
             continue
         if row.bin is not None:
             continue
-        name = "All students" if not row.attributes else f"{row.attributes[0]} = {group_label(row)}"
+        name = row.label
         if row.is_reference:
             name += " (reference)"
         if row.suppressed:
-            table.add_row(Text(name), "", Text("Suppressed"), "", "")
+            table.add_row(Text(name), "", Text(row.value_note or "Hidden"), "", "")
             continue
         value = row.value_note if row.value is None else format_value(metric, row.value)
         if row.value is not None and row.ci is not None:

@@ -1,4 +1,4 @@
-"""trellis synth: write a deterministic synthetic state as OneRoster 1.2 CSV."""
+"""trellis synth: a deterministic synthetic state as OneRoster 1.2 CSV, or sample tool outputs."""
 
 from __future__ import annotations
 
@@ -12,11 +12,19 @@ from rich.table import Table
 
 from trellis.engine.synth.roster import FILES, SIZES, SynthSummary, generate_state
 
+synth_app = typer.Typer(
+    help="Write a deterministic synthetic state as OneRoster 1.2 CSV (or, with tool-outputs, a "
+    "sample of an AI tool's outputs to audit).",
+    add_completion=False,
+)
 
+
+@synth_app.callback(invoke_without_command=True)
 def synth(
+    context: typer.Context,
     out: Annotated[
-        Path, typer.Option("--out", help="Directory to write the OneRoster CSV files to.")
-    ],
+        Path | None, typer.Option("--out", help="Directory to write the OneRoster CSV files to.")
+    ] = None,
     size: Annotated[str, typer.Option("--size", help=f"One of: {', '.join(SIZES)}.")] = "small",
     seed: Annotated[
         int, typer.Option("--seed", help="The same size and seed give identical files.")
@@ -26,6 +34,10 @@ def synth(
     ] = False,
 ) -> None:
     """Write a deterministic synthetic state as OneRoster 1.2 CSV."""
+    if context.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise typer.BadParameter("give the directory to write to, e.g. --out state/.", param_hint="'--out'")
     if size not in SIZES:
         choices = ", ".join(SIZES)
         raise typer.BadParameter(
@@ -76,3 +88,63 @@ def _summary_table(summary: SynthSummary) -> Table:
     ]:
         table.add_row(label, f"{value:,}")
     return table
+
+
+@synth_app.command("tool-outputs")
+def tool_outputs(
+    out: Annotated[Path, typer.Option("--out", help="File to write: .csv or .parquet.")],
+    tool: Annotated[
+        str, typer.Option("--tool", help="writing-detector, early-warning or essay-scorer.")
+    ] = "writing-detector",
+    bias: Annotated[
+        str,
+        typer.Option(
+            "--bias",
+            help="A built-in bias by name, or none. writing-detector: english-learners; "
+            "early-warning: econ-disadvantaged, disability; essay-scorer: english-learners.",
+        ),
+    ] = "none",
+    rows: Annotated[int, typer.Option("--rows", help="Number of students.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="The same options give the same file.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write sample outputs of an AI tool on synthetic students, to try an audit with.
+
+    The writing detector and the early-warning system flag students (with a score and the true
+    outcome); the essay scorer gives a machine score beside a teacher's. With --bias the tool
+    treats one group worse in a known way (the writing detector flags English learners falsely
+    three times as often); without it every group is treated alike. Prints the audit command.
+    """
+    from trellis.engine.synth.tool_outputs import SAMPLE_TOOLS, write_sample_tool_outputs
+
+    if tool not in SAMPLE_TOOLS:
+        raise typer.BadParameter(
+            f"unknown tool {tool!r}; choose one of: {', '.join(SAMPLE_TOOLS)}.", param_hint="'--tool'"
+        )
+    spec = SAMPLE_TOOLS[tool]
+    if bias != "none" and bias not in spec.biases:
+        known = ", ".join(["none", *spec.biases])
+        raise typer.BadParameter(
+            f"the {tool} has no built-in bias {bias!r}; choose one of: {known}.", param_hint="'--bias'"
+        )
+    if rows < 1:
+        raise typer.BadParameter(f"--rows must be at least 1; got {rows}.", param_hint="'--rows'")
+    if out.is_dir():
+        raise typer.BadParameter(
+            f"{out} is a folder; give a file name ending in .csv or .parquet.", param_hint="'--out'"
+        )
+    if not out.parent.is_dir():
+        raise typer.BadParameter(f"the folder of {out} does not exist.", param_hint="'--out'")
+    if out.exists() and not force:
+        raise typer.BadParameter(f"{out} exists; pass --force to replace it.", param_hint="'--out'")
+    partial = out.with_name(f".{out.name}.partial{out.suffix}")
+    try:
+        write_sample_tool_outputs(partial, tool, rows, seed=seed, bias=bias)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    console = Console(highlight=False)
+    treated = f"with the built-in bias {bias}" if bias != "none" else "treating every group alike"
+    console.print(f"Wrote {rows:,} outputs of the {tool} to {out}, {treated}.")
+    console.print(spec.description)
+    console.print(f"Audit them with: trellis audit {out} {spec.audit}")

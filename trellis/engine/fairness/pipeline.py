@@ -18,7 +18,12 @@ from trellis.engine.fairness.groupings import (
 )
 from trellis.engine.fairness.metrics import binary_blocks, count_block
 from trellis.engine.fairness.ordinal import ordinal_blocks
-from trellis.engine.fairness.publish import default_policy, suppression_lookup
+from trellis.engine.fairness.publish import (
+    default_policy,
+    flagged_groups,
+    nothing_suppressed,
+    suppression_lookup,
+)
 from trellis.engine.fairness.reduce import ReductionSpec, reduce_source
 from trellis.engine.fairness.result import AuditResult
 from trellis.engine.fairness.scores import score_blocks
@@ -222,7 +227,6 @@ def audit(
     cells = build_cells(grain, spec, score_range)
     for note in cells.warnings:
         warnings.warn(note, AuditWarning, stacklevel=2)
-    is_suppressed = suppression_lookup(cells, groupings, policy or default_policy(min_n))
     blocks: list[MetricBlock] = []
     for index, grouping_attributes in enumerate(groupings):
         grouping = build_grouping(cells, grouping_attributes, chosen)
@@ -243,15 +247,14 @@ def audit(
                     binary_blocks(grouping, level, has_label=label is not None, threshold=threshold)
                 )
         report(0.6 + 0.3 * (index + 1) / len(groupings), "computing metrics")
-    table, published = assemble(
-        blocks,
-        (tolerance[0], tolerance[1]),
-        is_suppressed,
-        min_n,
-        fdr=fdr,
-        level=level,
-        smd_threshold=smd_threshold,
+    # Flags first, so that complementary suppression can keep flagged groups published.
+    bounds = (tolerance[0], tolerance[1])
+    options = {"fdr": fdr, "level": level, "smd_threshold": smd_threshold}
+    raw, _ = assemble(blocks, bounds, nothing_suppressed, min_n, **options)
+    is_suppressed = suppression_lookup(
+        cells, groupings, policy or default_policy(min_n), prefer_published=flagged_groups(raw)
     )
+    table, published = assemble(blocks, bounds, is_suppressed, min_n, **options)
     edges = None
     if score_range is not None and label is not None:
         edges = score_range.calibration_edges(score_bins)

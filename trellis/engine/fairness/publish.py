@@ -8,11 +8,32 @@ the numerator or denominator count behind it is suppressed (see :func:`assemble`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from trellis.engine.fairness.cells import Cells
 from trellis.engine.fairness.table import IsSuppressed
+
+
+def nothing_suppressed(grouping: tuple[str, ...], group: tuple[str, ...], column: str) -> bool:
+    """The lookup of an audit before suppression: every cell published."""
+    return False
+
+
+def flagged_groups(table: pd.DataFrame) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """``(grouping, group values)`` of every group with a flagged row in a raw audit table.
+
+    Suppression keeps these published wherever another choice of complements protects as well,
+    so that a real disparity is not hidden to protect someone else.
+    """
+    found: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    for attributes, group, flagged in zip(table["attributes"], table["group"], table["flagged"], strict=True):
+        if flagged is True or flagged is np.True_:
+            found.add((tuple(attributes), tuple(str(group[a]) for a in attributes)))
+    return found
 
 
 def default_policy(min_n: int) -> Any:
@@ -23,7 +44,10 @@ def default_policy(min_n: int) -> Any:
 
 
 def suppression_lookup(
-    cells: Cells, groupings: Sequence[tuple[str, ...]], policy: Any
+    cells: Cells,
+    groupings: Sequence[tuple[str, ...]],
+    policy: Any,
+    prefer_published: Collection[tuple[tuple[str, ...], tuple[str, ...]]] = (),
 ) -> IsSuppressed:
     """Run ``suppress_groups`` on the cells and return a cached ``is_suppressed`` lookup.
 
@@ -31,7 +55,8 @@ def suppression_lookup(
     (``n``, ``label_pos``, ``tp``, ``fp`` ...; each with its denominator); a derived column
     (``fn = label_pos - tp`` ...) counts as suppressed in a group when any of its parts is. The
     cells passed on hold the attribute columns (text, "(missing)" for missing values) and those
-    integer count columns only.
+    integer count columns only. ``prefer_published`` (see :func:`flagged_groups`) is passed on:
+    complements avoid those groups where others protect as well.
     """
     from trellis.engine.suppression import suppress_groups
 
@@ -44,6 +69,7 @@ def suppression_lookup(
         count_columns=independent,
         policy=policy,
         denominators={c: d for c, d in cells.denominators.items() if c in independent},
+        prefer_published=prefer_published,
     )
     cache: dict[tuple[tuple[str, ...], tuple[str, ...], str], bool] = {}
 

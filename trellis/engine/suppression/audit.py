@@ -8,7 +8,11 @@ chain. The attacker knows:
 - ``0 <= x[c, k] <= x[d, k] <= ... <= x[n, k]``: counts are non-negative and a numerator never
   exceeds its denominator;
 - every suppressed cell of ``n`` holds at least one student, because empty groups are always
-  published (a public rule, so the attacker is assumed to know it).
+  published (a public rule, so the attacker is assumed to know it);
+- the published reason of every suppressed cell of ``n``: a primary cell ("too few students")
+  holds between 1 and ``min_n - 1`` students, a complementary one ("hidden so that a smaller
+  group cannot be worked out") at least ``min_n``. Telling the two apart is honest to the
+  reader, and the audit makes sure it gives nothing away.
 
 The feasible interval of a suppressed cell ``s`` of ``c`` is ``[min, max]`` of
 ``sum(x[c, k] for k in s)`` over that polytope (the LP relaxation: integrality is ignored, which
@@ -54,6 +58,17 @@ class Solution:
     certificate: tuple[int, ...]
 
 
+def size_bounds(primary: np.ndarray, complementary: np.ndarray, min_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """What the published reasons tell of every cell of ``n``: ``(low, high)`` per cell.
+
+    A primary cell holds 1 to ``min_n - 1`` students, a complementary one at least ``min_n``;
+    published cells get ``(0, inf)`` (their value is known anyway).
+    """
+    low = np.where(primary, 1.0, np.where(complementary, float(min_n), 0.0))
+    high = np.where(primary, float(min_n - 1), np.inf)
+    return low, high
+
+
 def chain_of(column: str, denominators: dict[str, str]) -> tuple[str, ...]:
     """``column``, its denominator, that column's denominator, ..., ending at ``"n"``."""
     chain = [column]
@@ -81,6 +96,10 @@ class AttackerModel:
         denominator instead of the denominator chain's published cells: a stronger attacker and
         a smaller LP (one block of variables, bounded by those counts). A cell protected
         against it is protected against the real one, so it serves as a cheap first check.
+    size_bounds : (numpy.ndarray, numpy.ndarray), optional
+        Lower and upper bounds on every published cell of ``n`` that the published reasons
+        reveal (see the module docstring); used for suppressed cells only. Default: at least 1
+        for every suppressed ``n``, no upper bound.
     """
 
     def __init__(
@@ -91,6 +110,7 @@ class AttackerModel:
         protection: float,
         *,
         known_denominator: bool = False,
+        size_bounds: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.layout = layout
         ceiling = np.full(layout.n_finest, np.inf)
@@ -123,6 +143,11 @@ class AttackerModel:
         # lies far enough above any true count that such a cell still shows a width above
         # `protection`.
         box = float(layout.counts[chain[-1]].sum()) + protection + 1.0
+        if size_bounds is not None:
+            # A cell that only a published reason bounds may reach that bound: stay above it.
+            caps = np.asarray(size_bounds[1], dtype=np.float64)
+            box += float(caps[np.isfinite(caps)].max(initial=0.0))
+        self.box = box
         upper = np.concatenate([np.where(reached[b][self.free[b]], np.inf, box) for b in range(depth)])
         upper[: self.n_vars0] = np.minimum(upper[: self.n_vars0], ceiling[self.free[0]])
         self.bounds = np.column_stack([np.zeros(upper.size), upper])
@@ -143,11 +168,18 @@ class AttackerModel:
             b_eq.append(values[position][rows].astype(np.float64))
         self.a_eq = sp.vstack(blocks, format="csc")
         self.b_eq = np.concatenate(b_eq)
-        # Empty groups are always published, so every suppressed n is at least 1.
+        # Empty groups are always published, so every suppressed n is at least 1; the published
+        # reasons say more (primary: below min_n; complementary: at least min_n).
         hidden = np.flatnonzero(~published[-1]) if chain[-1] == "n" else np.empty(0, np.int64)
-        part = layout.membership[hidden]
-        self.a_ub = -sp.hstack([part[:, free] for free in self.free], format="csc")
-        self.b_ub = -np.ones(hidden.size)
+        if size_bounds is None:
+            low, high = np.ones(hidden.size), np.full(hidden.size, np.inf)
+        else:
+            low = np.maximum(1.0, size_bounds[0][hidden])
+            high = np.asarray(size_bounds[1], dtype=np.float64)[hidden]
+        capped = np.isfinite(high)
+        total = sp.hstack([layout.membership[hidden][:, free] for free in self.free], format="csr")
+        self.a_ub = sp.vstack([-total, total[capped]], format="csc")
+        self.b_ub = np.concatenate([-low, high[capped]])
         self.n_solves = 0
 
     def objective(self, weights: dict[int, float]) -> np.ndarray:
@@ -160,14 +192,18 @@ class AttackerModel:
         return cost
 
     def solve(self, weights: dict[int, float], *, maximise: bool) -> Solution:
-        """Minimise or maximise ``sum(weight * cell)``; return the optimum and its proof."""
+        """Minimise or maximise ``sum(weight * cell)``; return the optimum and its proof.
+
+        When published zeros pin every finest cell (no variable is left), the only feasible
+        point is zero everywhere: it is returned without a solver call.
+        """
         cost = self.objective(weights)
         if cost.size == 0:
-            # Published zeros pin every finest cell: nothing can move, and linprog refuses an
-            # empty problem. Every pinned cell is zero, so the optimum is 0.
             self.n_solves += 1
-            proof = {cell for w in weights for cell in self._zero_cells_over(self.layout.finest_of(w))}
-            return Solution(np.zeros(self.layout.n_finest), 0.0, tuple(sorted(proof)))
+            proof = set()
+            for cell in weights:
+                proof.update(self._zero_cells_over(self.layout.finest_of(cell)))
+            return Solution(point=np.zeros(self.layout.n_finest), value=0.0, certificate=tuple(sorted(proof)))
         has_rows = self.b_eq.size > 0
         problem = {
             "c": -cost if maximise else cost,
@@ -222,7 +258,8 @@ def protection_intervals(
     The interval ``[low, high]`` of a suppressed cell is the smallest and largest value its
     count can take over all non-negative finest-cell counts (LP relaxation) that reproduce every
     value ``result`` publishes in ``column`` and in its chain of denominators, with numerators
-    never above their denominators (see :mod:`trellis.engine.suppression.audit`).
+    never above their denominators and every suppressed ``n`` within what its published reason
+    says (see :mod:`trellis.engine.suppression.audit`).
     ``high`` is ``inf`` when the cell can grow without limit. Each interval takes at most two
     HiGHS LPs; a lower end already at its floor (0, or 1 for ``n``) at a known feasible point is
     not re-solved.
@@ -275,7 +312,16 @@ def protection_intervals(
                     f"{grouping!r} {group!r}, but the cells sum to {int(truth[cell])}"
                 )
         published.append(mask)
-    model = AttackerModel(layout, chain, published, result.policy.protection)
+    status_n = [
+        result.status(layout.groupings[int(layout.cell_grouping[cell])], layout.cell_group[cell], "n")
+        for cell in range(layout.n_cells)
+    ]
+    bounds = size_bounds(
+        np.array([status == "primary" for status in status_n], dtype=bool),
+        np.array([status == "complementary" for status in status_n], dtype=bool),
+        result.policy.min_n,
+    )
+    model = AttackerModel(layout, chain, published, result.policy.protection, size_bounds=bounds)
     values = layout.values(column)
     published_here = published[0]
     # No suppressed cell can go below 0, nor a suppressed n below 1: once a known feasible point
@@ -291,12 +337,12 @@ def protection_intervals(
             lowest = model.solve({cell: 1.0}, maximise=False)
             low = lowest.value
             lowest_seen = np.minimum(lowest_seen, layout.membership @ lowest.point)
-        if model.unbounded[layout.finest_of(cell)].any():
+        highest = model.solve({cell: 1.0}, maximise=True)
+        high = round(highest.value, 6)
+        lowest_seen = np.minimum(lowest_seen, layout.membership @ highest.point)
+        if model.unbounded[layout.finest_of(cell)].any() and high >= model.box - 1e-6:
+            # Only the box stops it: nothing published bounds the cell.
             high = math.inf
-        else:
-            highest = model.solve({cell: 1.0}, maximise=True)
-            high = round(highest.value, 6)
-            lowest_seen = np.minimum(lowest_seen, layout.membership @ highest.point)
         low = max(floor, round(low, 6))
         grouping = layout.groupings[int(layout.cell_grouping[cell])]
         group = layout.cell_group[cell]

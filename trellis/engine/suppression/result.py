@@ -12,6 +12,40 @@ from trellis.engine.suppression.policy import SuppressionPolicy
 STATUSES = ("published", "primary", "complementary")
 
 
+@dataclass(frozen=True)
+class HiddenSummary:
+    """How much one count column of a suppression hides.
+
+    Attributes
+    ----------
+    cells : int
+        Published cells (rows of every table) in the column.
+    primary, complementary : int
+        Cells hidden as primary and as complementary suppressions.
+    students : int
+        The column's total over every published cell (each table counts every student once).
+    students_hidden, students_complementary : int
+        Its total over the hidden cells, and over the complementary ones alone.
+    """
+
+    cells: int
+    primary: int
+    complementary: int
+    students: int
+    students_hidden: int
+    students_complementary: int
+
+    @property
+    def hidden(self) -> int:
+        """Cells hidden, for either reason."""
+        return self.primary + self.complementary
+
+    @property
+    def share_hidden(self) -> float:
+        """``students_hidden / students`` (0 for an empty table)."""
+        return self.students_hidden / self.students if self.students else 0.0
+
+
 @dataclass(frozen=True, eq=False)
 class SuppressionResult:
     """Every cell of every published table, with its status.
@@ -78,6 +112,29 @@ class SuppressionResult:
     def value(self, grouping: Sequence[str], group: Sequence[str], column: str) -> int:
         """The true value of one cell, suppressed or not (confidential)."""
         return self._row(grouping, group, column)[0]
+
+    def hidden(self, column: str = "n") -> HiddenSummary:
+        """What the suppression hides in ``column``: cells and students, primary and complementary.
+
+        For ``n`` the students are students; for a numerator column, the students counted by it
+        (those with the outcome). The figures are confidential in detail but safe in total: the
+        number of hidden cells is visible in the published tables anyway.
+        """
+        if column not in self.count_columns:
+            raise KeyError(f"{column!r} is not a count column of this suppression")
+        part = self.table[self.table["column"] == column]
+        values = part["value"].to_numpy()
+        status = part["status"].to_numpy()
+        hidden = status != "published"
+        complementary = status == "complementary"
+        return HiddenSummary(
+            cells=int(len(part)),
+            primary=int((status == "primary").sum()),
+            complementary=int(complementary.sum()),
+            students=int(values.sum()),
+            students_hidden=int(values[hidden].sum()),
+            students_complementary=int(values[complementary].sum()),
+        )
 
     def published(self, grouping: Sequence[str]) -> pd.DataFrame:
         """The releasable table for one grouping.

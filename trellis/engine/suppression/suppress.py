@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from trellis.engine.suppression.audit import TOLERANCE, AttackerModel, Solution, chain_of
-from trellis.engine.suppression.layout import Layout, build_layout
+from trellis.engine.suppression.audit import TOLERANCE, AttackerModel, Solution, chain_of, size_bounds
+from trellis.engine.suppression.choose import choose_complements
+from trellis.engine.suppression.layout import Group, Grouping, Layout, build_layout
 from trellis.engine.suppression.policy import SuppressionPolicy
 from trellis.engine.suppression.result import SuppressionResult
 
@@ -19,6 +21,13 @@ _STATUS_TEXT = ("published", "primary", "complementary")
 
 # Random-direction LPs tried before solving cell by cell: each certifies many cells at once.
 _BATCH_LPS = 4
+# Rounds of the integer programme with cuts from the audit before plain repairs take over.
+_CUT_ROUNDS = 8
+
+METHODS = ("optimal", "greedy")
+
+PRIMARY_REASON = "Too few students: fewer than {min_n} in this group."
+COMPLEMENT_REASON = "Hidden so that a smaller group cannot be worked out from the published totals."
 
 
 def resolve_denominators(count_columns: Sequence[str], denominators: Mapping[str, str] | None) -> dict[str, str]:
@@ -62,6 +71,8 @@ def suppress_groups(
     count_columns: Sequence[str] = ("n",),
     policy: SuppressionPolicy = SuppressionPolicy(),  # noqa: B008 - frozen, so a safe default
     denominators: Mapping[str, str] | None = None,
+    prefer_published: Collection[tuple[Grouping, Group]] = (),
+    method: Literal["optimal", "greedy"] = "optimal",
 ) -> SuppressionResult:
     """Suppress small counts, and enough others that none can be worked out from the rest.
 
@@ -75,15 +86,20 @@ def suppress_groups(
        ``c`` with denominator ``d``: a cell whose ``n`` or ``d`` is suppressed (for any reason),
        or, when ``policy.min_count > 0``, whose ``d > 0`` and
        ``min(c, d - c) < policy.min_count``.
-    2. **Heuristic complements.** For each relation ``parent = sum(children)`` between a
-       published table and its next-coarser published table (a row of ``race x sex`` and the
-       ``race`` margin, the ``race`` margin and the overall total), if exactly one member is
-       suppressed, or the parent is published and the suppressed children add up to less than
-       ``policy.protection``, suppress another published child, or the parent when there is no
-       other child. The child chosen is the one that leaves the fewest other relations with a
-       lone suppressed member (each such relation will cost one more suppression), then the
-       smallest. Iterate to a fixed point. Cells that the attacker already knows to be zero
-       (covered by other published zeros) are never chosen, nor is an empty group.
+    2. **Complements.** Each relation ``parent = sum(children)`` between a published table and
+       its next-coarser published table (a row of ``race x sex`` and the ``race`` margin, the
+       ``race`` margin and the overall total) must not have exactly one suppressed member, and
+       when its parent is published its suppressed children must add up to at least
+       ``policy.protection``. With ``method="optimal"`` (the default) the complements that meet
+       every such condition at once are chosen by an integer programme
+       (:func:`~trellis.engine.suppression.choose.choose_complements`, HiGHS) that hides as few
+       students as possible: never a cell of ``prefer_published`` (a flagged disparity) or the
+       overall total where other cells protect as well, then the fewest students, then the
+       fewest cells. With ``method="greedy"`` relations are fixed one at a time: the child
+       chosen is the one that leaves the fewest other relations with a lone suppressed member,
+       then the smallest, iterated to a fixed point (kept to compare with). Cells that the
+       attacker already knows to be zero (covered by other published zeros) are never chosen,
+       nor is an empty group.
     3. **Audit.** Solve the attacker's LP (:mod:`trellis.engine.suppression.audit`): a suppressed
        cell is protected when its feasible interval is at least ``policy.protection`` wide.
        Known feasible points (the true counts and every optimum found so far) certify most
@@ -119,10 +135,19 @@ def suppress_groups(
     denominators : Mapping[str, str], optional
         The denominator of a numerator column, e.g. ``{"tp": "label_positive"}``; every other
         numerator is divided by ``n``. A numerator must never exceed its denominator in a cell.
+    prefer_published : collection of (grouping, group)
+        Published cells to keep visible where another choice protects as well, e.g. the groups
+        of flagged disparities. They are still suppressed when they are primary, or when no
+        other cell can protect a suppressed one.
+    method : {"optimal", "greedy"}
+        How complements are chosen (step 2).
 
     Returns
     -------
     SuppressionResult
+        Every cell with its status and reason: ``"Too few students: ..."`` for a primary size
+        cell, ``"Hidden so that a smaller group cannot be worked out ..."`` for a complement;
+        :meth:`SuppressionResult.hidden` sums up what was hidden.
 
     Notes
     -----
@@ -141,12 +166,19 @@ def suppress_groups(
     of 8 values (4,096 finest cells, 417 published cells per column) about 1 s for ``n`` and
     a few seconds per numerator on one core.
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     resolved = resolve_denominators(count_columns, denominators)
     order = _processing_order(tuple(count_columns), resolved)
     layout = build_layout(cells, attributes, groupings, tuple(count_columns), resolved)
+    avoid = np.zeros(layout.n_cells, dtype=bool)
+    for grouping, group in prefer_published:
+        cell = layout.index.get((tuple(grouping), tuple(str(value) for value in group)))
+        if cell is not None:
+            avoid[cell] = True
     outcomes: dict[str, _ColumnOutcome] = {}
     for column in order:
-        outcomes[column] = _suppress_column(layout, column, resolved, outcomes, policy)
+        outcomes[column] = _suppress_column(layout, column, resolved, outcomes, policy, avoid, method)
 
     records: list[tuple[object, ...]] = []
     for column in count_columns:
@@ -190,6 +222,8 @@ def _suppress_column(
     denominators: dict[str, str],
     done: dict[str, _ColumnOutcome],
     policy: SuppressionPolicy,
+    avoid: np.ndarray,
+    method: str,
 ) -> _ColumnOutcome:
     values = layout.values(column)
     status = np.full(layout.n_cells, PUBLISHED, dtype=np.int8)
@@ -199,7 +233,7 @@ def _suppress_column(
         status[small] = PRIMARY
         for cell in range(layout.n_cells):
             if small[cell]:
-                reason[cell] = f"Fewer than {policy.min_n} students in this group."
+                reason[cell] = PRIMARY_REASON.format(min_n=policy.min_n)
             elif values[cell] == 0:
                 reason[cell] = "Published: no students in this group."
             else:
@@ -226,10 +260,14 @@ def _suppress_column(
 
     chain = chain_of(column, denominators)
     ancestors = [done[name].status == PUBLISHED for name in chain[1:]]
-    suppressed, exposed = _complement(layout, chain, ancestors, status != PUBLISHED, policy)
+    sizes = None if column == "n" else (done["n"].status == PRIMARY, done["n"].status == COMPLEMENTARY)
+    complementer = _Complementer(
+        layout, chain, ancestors, status != PUBLISHED, policy, avoid=avoid, sizes=sizes
+    )
+    suppressed, exposed = complementer.run(method)
     for cell in (int(cell) for cell in np.flatnonzero(suppressed & (status == PUBLISHED))):
         status[cell] = COMPLEMENTARY
-        reason[cell] = "Suppressed so that other suppressed counts cannot be worked out from published totals."
+        reason[cell] = COMPLEMENT_REASON
     published_elsewhere = ", ".join(chain[1:]) + " counts" if len(chain) > 1 else "counts"
     for cell in (int(cell) for cell in np.flatnonzero(exposed)):
         reason[cell] += (
@@ -250,13 +288,21 @@ class _Complementer:
         ancestors_published: list[np.ndarray],
         primary: np.ndarray,
         policy: SuppressionPolicy,
+        *,
+        avoid: np.ndarray,
+        sizes: tuple[np.ndarray, np.ndarray] | None,
     ) -> None:
         self.layout = layout
         self.chain = chain
         self.ancestors_published = ancestors_published
         self.values = layout.values(chain[0])
+        self.primary = primary.copy()
         self.suppressed = primary.copy()
         self.policy = policy
+        self.avoid = avoid
+        # The published reasons of the size column: (primary, complementary) masks; None while
+        # the size column itself is being suppressed (then they follow self.suppressed).
+        self.sizes = sizes
         self.overall = np.array([layout.is_overall(cell) for cell in range(layout.n_cells)], dtype=bool)
         # Finest cells that a published zero of a denominator pins to zero: useless in a
         # complement.
@@ -284,9 +330,51 @@ class _Complementer:
         """Cheapest complement first: never the overall total if avoidable, then the smallest."""
         return (bool(self.overall[cell]), int(self.values[cell]), cell)
 
-    def repair_key(self, cell: int, mates: set[int]) -> tuple[bool, bool, int, int]:
+    def repair_key(self, cell: int, mates: set[int]) -> tuple[bool, bool, bool, int, int]:
         overall, value, order = self.key(cell)
-        return (overall, cell not in mates, value, order)
+        return (overall, bool(self.avoid[cell]), cell not in mates, value, order)
+
+    def size_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """What the published reasons tell the attacker of every size cell."""
+        if self.sizes is None:
+            primary, complementary = self.primary, self.suppressed & ~self.primary
+        else:
+            primary, complementary = self.sizes
+        return size_bounds(primary, complementary, self.policy.min_n)
+
+    def run(self, method: str) -> tuple[np.ndarray, np.ndarray]:
+        """Steps 2 to 4: the suppressed mask and the cells left under-protected."""
+        if method == "greedy":
+            while True:
+                self.propagate()
+                exposed = self.audit()
+                if not exposed or not self.repair(exposed):
+                    break
+        else:
+            cuts: list[tuple[int, tuple[int, ...]]] = []
+            for round_number in range(_CUT_ROUNDS + 1):
+                self.suppressed = self.primary.copy()
+                eligible = np.array([self.eligible(cell) for cell in range(self.layout.n_cells)], dtype=bool)
+                self.suppressed = choose_complements(
+                    self.layout, self.values, self.primary, eligible, self.avoid, self.policy.protection, cuts
+                )
+                # A new pattern is not a superset of the last: audit it afresh.
+                self.low = self.values.astype(np.float64)
+                self.high = self.values.astype(np.float64)
+                self.certified[:] = False
+                self.exposed[:] = False
+                exposed = self.audit()
+                fixable = [(cell, pinning) for cell, pinning in exposed if any(self.eligible(k) for k in pinning)]
+                if not fixable or round_number == _CUT_ROUNDS:
+                    break
+                cuts.extend((cell, tuple(sorted(pinning))) for cell, pinning in fixable)
+            # Rarely, the cuts do not settle it in a few rounds: add to the last pattern until
+            # the audit passes, as the greedy method does.
+            while exposed and self.repair(exposed):
+                self.propagate()
+                exposed = self.audit()
+        unprotected = (self.exposed | self.capped) & ~self.certified
+        return self.suppressed, unprotected & self.suppressed
 
     def eligible(self, cell: int) -> bool:
         """Whether suppressing this published cell could protect anything.
@@ -395,12 +483,14 @@ class _Complementer:
         published = [~self.suppressed, *self.ancestors_published]
         protection = self.policy.protection
         if len(self.chain) > 1:
-            strong = AttackerModel(self.layout, self.chain, published, protection, known_denominator=True)
+            strong = AttackerModel(
+                self.layout, self.chain, published, protection, known_denominator=True, size_bounds=self.size_bounds()
+            )
             self._certify(strong, batch_only=True)
             self.n_solves += strong.n_solves
             if not self.pending():
                 return []
-        exact = AttackerModel(self.layout, self.chain, published, protection)
+        exact = AttackerModel(self.layout, self.chain, published, protection, size_bounds=self.size_bounds())
         exposed = self._certify(exact)
         self.n_solves += exact.n_solves
         return exposed
@@ -466,21 +556,3 @@ class _Complementer:
             self.suppressed[chosen] = True
             added.add(chosen)
         return bool(added)
-
-
-def _complement(
-    layout: Layout,
-    chain: tuple[str, ...],
-    ancestors_published: list[np.ndarray],
-    primary: np.ndarray,
-    policy: SuppressionPolicy,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Steps 2 to 4 for one column: the suppressed mask and the cells left under-protected."""
-    complementer = _Complementer(layout, chain, ancestors_published, primary, policy)
-    while True:
-        complementer.propagate()
-        exposed = complementer.audit()
-        if not exposed or not complementer.repair(exposed):
-            break
-    unprotected = (complementer.exposed | complementer.capped) & ~complementer.certified
-    return complementer.suppressed, unprotected & complementer.suppressed

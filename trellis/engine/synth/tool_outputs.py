@@ -267,3 +267,142 @@ def write_tool_outputs(
         if writer is not None:
             writer.close()
     return path
+
+
+# Sample outputs of three kinds of tool, for `trellis synth tool-outputs` -------------------------
+
+
+@dataclass(frozen=True)
+class SampleTool:
+    """One kind of AI tool whose outputs anyone can generate and audit.
+
+    ``columns`` renames the generator's ``label``, ``score`` and ``flag`` to what the tool's
+    outputs are called; ``biases`` names the built-in biases it can be given (each a mapping
+    attribute -> {value: multiplier} of the false-positive rate for a binary tool, or of points
+    taken off the machine score for an essay scorer); ``audit`` is the command that audits it.
+    """
+
+    name: str
+    description: str
+    columns: Mapping[str, str]
+    biases: Mapping[str, Mapping[str, Mapping[str, float]]]
+    audit: str
+    options: Mapping[str, float]
+
+
+SAMPLE_TOOLS: dict[str, SampleTool] = {
+    "writing-detector": SampleTool(
+        name="writing-detector",
+        description="An AI-writing detector: flags essays it believes a chatbot wrote.",
+        columns={"label": "ai_written", "score": "ai_score", "flag": "flagged_as_ai"},
+        biases={"english-learners": {"english_learner": {"Y": 3.0}}},
+        audit="--prediction flagged_as_ai --label ai_written --by race,sex,english_learner",
+        options={"prevalence": 0.15, "base_fpr": 0.10, "base_tpr": 0.80},
+    ),
+    "early-warning": SampleTool(
+        name="early-warning",
+        description="An early-warning system: flags students at risk of leaving school.",
+        columns={"label": "left_school", "score": "risk_score", "flag": "at_risk_flag"},
+        biases={
+            "econ-disadvantaged": {"econ_disadvantaged": {"Y": 2.5}},
+            "disability": {"disability": {"Y": 2.0}},
+        },
+        audit="--prediction at_risk_flag --label left_school --by race,econ_disadvantaged,disability",
+        options={"prevalence": 0.08, "base_fpr": 0.12, "base_tpr": 0.70},
+    ),
+    "essay-scorer": SampleTool(
+        name="essay-scorer",
+        description="An automated essay scorer: scores essays 1 to 6, beside a teacher's score.",
+        columns={"label": "teacher_score", "score": "machine_score"},
+        biases={"english-learners": {"english_learner": {"Y": 0.6}}},
+        audit="--ordinal --prediction machine_score --label teacher_score --by race,sex,english_learner",
+        options={},
+    ),
+}
+"""The sample tools, by name."""
+
+ESSAY_LEVELS = 6
+
+
+def _essay_scores(n_rows: int, seed: int, bias: Mapping[str, Mapping[str, float]]) -> pa.Table:
+    """Teacher and machine scores 1..6 of one essay per student.
+
+    Each student's writing has a latent quality ``q ~ N(3.5, 1.1)``; the teacher scores
+    ``round(q + e_t)`` and the machine ``round(q + e_m - shift)``, with independent errors of SD
+    0.5 and ``shift`` the sum of the points the bias takes off the student's groups, both clipped
+    to 1..6. Without a bias the machine agrees with the teacher equally for every group.
+    """
+    base = tool_outputs(n_rows, seed=seed)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 7_001]))
+    quality = rng.normal(3.5, 1.1, n_rows)
+    teacher = np.clip(np.rint(quality + rng.normal(0.0, 0.5, n_rows)), 1, ESSAY_LEVELS)
+    shift = np.zeros(n_rows)
+    for name, shifts in bias.items():
+        values = np.asarray(base.column(name).to_pylist(), dtype=object)
+        for value, points in shifts.items():
+            shift[values == value] += points
+    machine = np.clip(np.rint(quality + rng.normal(0.0, 0.5, n_rows) - shift), 1, ESSAY_LEVELS)
+    keep = [column for column in base.column_names if column not in ("label", "score", "flag")]
+    table = base.select(keep)
+    table = table.append_column("teacher_score", pa.array(teacher.astype(np.int8)))
+    return table.append_column("machine_score", pa.array(machine.astype(np.int8)))
+
+
+def sample_tool_outputs(tool: str, n_rows: int, *, seed: int, bias: str | None = None) -> pa.Table:
+    """Outputs of one of :data:`SAMPLE_TOOLS`, with or without one of its named biases.
+
+    Parameters
+    ----------
+    tool : str
+        ``"writing-detector"``, ``"early-warning"`` or ``"essay-scorer"``.
+    n_rows : int
+        Students (one output each).
+    seed : int
+        The same tool, rows, seed and bias give the same table.
+    bias : str, optional
+        One of the tool's named biases, or None (or ``"none"``) for a tool that treats every
+        group alike. For a binary tool the bias multiplies the false-positive rate of the named
+        group (:func:`tool_outputs`); for the essay scorer it takes points off the machine score.
+
+    Returns
+    -------
+    pyarrow.Table
+        The attribute columns of :func:`tool_outputs`, then the tool's own columns (see
+        :attr:`SampleTool.columns`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown tool or bias name (the message lists the known ones).
+    """
+    if tool not in SAMPLE_TOOLS:
+        raise ValueError(f"unknown tool {tool!r}; choose one of: {', '.join(SAMPLE_TOOLS)}")
+    spec = SAMPLE_TOOLS[tool]
+    if bias in (None, "none"):
+        chosen: Mapping[str, Mapping[str, float]] = {}
+    elif bias in spec.biases:
+        chosen = spec.biases[bias]
+    else:
+        known = ", ".join(["none", *spec.biases])
+        raise ValueError(f"the {tool} has no built-in bias {bias!r}; choose one of: {known}")
+    if tool == "essay-scorer":
+        return _essay_scores(n_rows, seed, chosen)
+    table = tool_outputs(n_rows, seed=seed, bias=chosen, **spec.options)
+    return table.rename_columns([spec.columns.get(name, name) for name in table.column_names])
+
+
+def write_sample_tool_outputs(path: str | Path, tool: str, n_rows: int, *, seed: int, bias: str | None = None) -> Path:
+    """Write :func:`sample_tool_outputs` as CSV (``.csv``) or Parquet (any other suffix)."""
+    path = Path(path)
+    table = sample_tool_outputs(tool, n_rows, seed=seed, bias=bias)
+    if path.suffix.lower() == ".csv":
+        import pyarrow.csv as pacsv
+
+        columns = {}
+        for name in table.column_names:
+            column = table.column(name)
+            columns[name] = column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+        pacsv.write_csv(pa.table(columns), path)
+    else:
+        pq.write_table(table, path)
+    return path
