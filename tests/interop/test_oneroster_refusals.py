@@ -119,10 +119,6 @@ def users_without_roles(roster: Path) -> None:
     (roster / "manifest.csv").write_text(text)
 
 
-def empty_bulk_file(roster: Path) -> None:
-    write_rows(roster / "enrollments.csv", read_rows(roster / "enrollments.csv")[:1])
-
-
 CASES = [
     (missing_required_column, [("classes.csv", 1, "classType",
                                 'the required column "classType" is missing.')]),
@@ -174,9 +170,6 @@ CASES = [
     (users_without_roles, [("users.csv", None, None, "needs roles.csv: in OneRoster 1.2 a user's "
                             "roles (student, teacher, ...) are in roles.csv, and without them "
                             "Trellis cannot tell students from staff.")]),
-    (empty_bulk_file, [("enrollments.csv", None, None, "has no rows. A bulk file replaces "
-                        "everything Trellis holds from it, so an empty one would remove every "
-                        "record; mark it absent in manifest.csv instead.")]),
 ]  # fmt: skip
 
 

@@ -18,6 +18,11 @@ console = Console()
 @import_app.command("oneroster")
 def oneroster(
     path: Path = typer.Argument(..., help="A OneRoster 1.1 or 1.2 CSV export: a folder or a .zip file."),
+    into: str = typer.Option(
+        "", "--into", metavar="ORG",
+        help="The organization the export is for (its sourcedId or NCES id): organizations whose parent "
+        "is not in the export are placed under it.",
+    ),
 ) -> None:
     """Import a OneRoster roster: organizations, staff accounts and the pseudonymised student store.
 
@@ -31,9 +36,14 @@ def oneroster(
     from django.core.management import call_command
 
     from trellis.core.services import UserFacingError
-    from trellis.orgs.roster import roster_import
+    from trellis.orgs.roster import organization_for_import, roster_import
 
     call_command("migrate", interactive=False, verbosity=0)
+    try:
+        target = organization_for_import(into) if into else None
+    except UserFacingError as exc:
+        console.print(f"[red]Nothing was imported.[/red] --into: {exc}")
+        raise typer.Exit(2) from exc
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("Reading", total=None)
@@ -42,7 +52,7 @@ def oneroster(
             bar.update(task, description=step, completed=done, total=total or None)
 
         try:
-            result = roster_import(actor=None, source=path, scope=None, progress=progress)
+            result = roster_import(actor=None, source=path, scope=None, into=target, progress=progress)
         except UserFacingError as exc:
             console.print(f"[red]Nothing was imported.[/red]\n{exc}")
             raise typer.Exit(1) from exc

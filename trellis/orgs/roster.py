@@ -40,6 +40,7 @@ from trellis.interop.oneroster import (
 )
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import can_manage_organization
+from trellis.orgs.services import organization_path
 
 Progress = Callable[[str, int, int], None]
 
@@ -81,28 +82,43 @@ class RosterImportResult:
     scope_id: int | None = None
 
 
+def organization_for_import(identifier: str) -> Organization:
+    """The organization an import is run for, named by its sourcedId or its NCES id."""
+    found = list(Organization.objects.filter(sourced_id=identifier)[:1]) or list(
+        Organization.objects.filter(nces_id=identifier)[:2])
+    if len(found) != 1:
+        problem = "is not" if not found else "is the NCES id of more than one"
+        raise UserFacingError(f'"{identifier[:60]}" {problem} organization in Trellis (give its sourcedId or '
+                              "NCES id).")
+    return found[0]
+
+
 def roster_store_dir() -> Path:
     return Path(settings.TRELLIS_DATA_DIR) / "roster"
 
 
 def roster_import(
-    *, actor: Any, source: Path, scope: Organization | None, progress: Progress | None = None
+    *, actor: Any, source: Path, scope: Organization | None, into: Organization | None = None,
+    progress: Progress | None = None,
 ) -> RosterImportResult:
     """Import a OneRoster folder or zip. ``actor=None`` is the command line (whole state).
 
     A person may import only inside an organization they manage (``scope``); every organization in
-    the files must be that organization or lie below it. Refusals raise ``UserFacingError`` naming
-    the file, row and column, and change nothing.
+    the files must be that organization or lie below it. An organization whose parent is neither
+    in the files nor in Trellis is placed under ``into`` (default: ``scope``), the organization the
+    import is run for. Refusals raise ``UserFacingError`` naming the file, row and column, and
+    change nothing.
     """
     if actor is not None and (scope is None or not can_manage_organization(actor, scope)):
         raise PermissionDenied("You can only import a roster for an organization you manage.")
+    into = into or scope
     report = progress or (lambda step, done, total: None)
     key = settings.TRELLIS_PSEUDONYM_KEY.encode()
     store = roster_store_dir()
     store.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=store.parent, prefix=".roster-staging-") as staging, ExitStack() as stack:
         staging_dir = Path(staging)
-        writer = _RosterWriter(actor=actor, scope=scope, report=report)
+        writer = _RosterWriter(actor=actor, scope=scope, into=into, report=report)
 
         def write_people(people: RosterBundle) -> None:
             # The staff accounts are written while the reader goes on with the enrollments. The
@@ -171,8 +187,9 @@ def _swap_store(store: Path, merged: Path) -> None:
 
 
 class _RosterWriter:
-    def __init__(self, *, actor: Any, scope: Organization | None, report: Progress):
-        self.actor, self.scope, self.report = actor, scope, report
+    def __init__(self, *, actor: Any, scope: Organization | None, report: Progress, into: Organization | None = None):
+        self.actor, self.scope, self.into, self.report = actor, scope, into or scope, report
+        self.warnings: list[str] = []
         self.bundle: RosterBundle
         self.written = False
         self.by_sourced_id: dict[str, Organization] = {}
@@ -197,15 +214,16 @@ class _RosterWriter:
         self.bundle = bundle
         return RosterImportResult(
             counts={str(k): int(v) for k, v in bundle.summary.items()},
-            warnings=[str(w) for w in bundle.warnings],
+            warnings=[str(w) for w in bundle.warnings] + self.warnings,
             created=self.created, updated=self.updated,
         )
 
     # Organizations ---------------------------------------------------------------------------
     def write_organizations(self) -> None:
-        records = list(self.bundle.orgs)
+        records = [r for r in self.bundle.orgs if r.type in ORG_KINDS]
+        departments = [r for r in self.bundle.orgs if r.type not in ORG_KINDS]
         known = {o.sourced_id: o for o in Organization.objects.filter(
-            sourced_id__in=[r.sourced_id for r in records])}
+            sourced_id__in=[r.sourced_id for r in self.bundle.orgs])}
         by_nces = {}
         nces_ids = [r.identifier for r in records if r.identifier and r.sourced_id not in known]
         if nces_ids:
@@ -223,8 +241,8 @@ class _RosterWriter:
                 if organization is None and kind == Organization.Kind.STATE and len(existing_state) == 1:
                     # One Trellis serves one state: its state row in any roster is that state.
                     organization = existing_state[0]
-                parent = self.parent_for(record, kind, in_file)
                 if organization is None:
+                    parent = self.parent_for(record, kind, in_file)
                     organization = self.new_organization(record, kind, parent)
                     created.append(organization)
                 else:
@@ -232,20 +250,64 @@ class _RosterWriter:
                 self.by_sourced_id[record.sourced_id] = organization
             # Children of this level need their parents' ids and paths, so each level is
             # written before the next is read.
-            self.insert_organizations(created)
-            for organization in created:
-                organization.path = f"{organization.parent.path if organization.parent else '/'}{organization.pk}/"
-            update_rows(Organization, ("path",), [(o.path, o.pk) for o in created])
-            for organization in created:
-                label = Organization.Kind(organization.kind).label
-                self.created[label] = self.created.get(label, 0) + 1
-            self.report("Adding organizations", level + 1, 4)
+            self.insert_new(created)
+            self.report("Adding organizations", level + 1, 5)
+        self.place_departments(departments, known)
+        self.report("Adding organizations", 5, 5)
         in_roster = {o.pk for o in self.by_sourced_id.values()}
         tops = [o for o in self.by_sourced_id.values() if not (o.parent_id and o.parent_id in in_roster)]
         if not tops:
             self.refuse("orgs.csv: the roster has no organizations Trellis can use (state, local, district or school).")
         tops.sort(key=lambda o: len(o.path))
         self.top = tops[0] if len(tops) == 1 else (self.scope or tops[0].parent or tops[0])
+
+    def insert_new(self, created: list[Organization]) -> None:
+        self.insert_organizations(created)
+        for organization in created:
+            organization.path = organization_path(organization)
+        update_rows(Organization, ("path",), [(o.path, o.pk) for o in created])
+        for organization in created:
+            label = Organization.Kind(organization.kind).label
+            self.created[label] = self.created.get(label, 0) + 1
+
+    def place_departments(self, departments: list[Any], known: dict[str, Organization]) -> None:
+        """A department is part of its school: whatever names the department is placed at the
+        school. A department whose school is in neither the files nor Trellis is placed at the
+        organization the import is run for when that is a school, and becomes a school of it
+        when that is a district."""
+        created: list[Organization] = []
+        for record in departments:
+            school = self.by_sourced_id.get(record.parent_sourced_id or "")
+            if school is None and record.parent_sourced_id:
+                school = Organization.objects.filter(sourced_id=record.parent_sourced_id).first()
+            if school is not None and school.kind == Organization.Kind.SCHOOL:
+                self.require_scope(school, record)
+                self.by_sourced_id[record.sourced_id] = school
+                continue
+            existing = known.get(record.sourced_id)
+            if existing is not None and existing.kind == Organization.Kind.SCHOOL:
+                self.update_organization(existing, record, Organization.Kind.SCHOOL)
+                self.by_sourced_id[record.sourced_id] = existing
+                continue
+            into = self.into
+            where = _orgs_row(record)
+            if into is not None and into.kind == Organization.Kind.SCHOOL:
+                self.require_scope(into, record)
+                self.by_sourced_id[record.sourced_id] = into
+                self.warnings.append(f'{where}: the department "{record.name}" belongs to a school that is not '
+                                     f"in the file; it was placed at {into.name}, the school this import is for.")
+            elif into is not None and into.kind == Organization.Kind.DISTRICT:
+                organization = self.new_organization(record, Organization.Kind.SCHOOL, into)
+                created.append(organization)
+                self.by_sourced_id[record.sourced_id] = organization
+                self.warnings.append(f'{where}: the department "{record.name}" belongs to a school that is not '
+                                     f"in the file; it was added as a school of {into.name}, the district this "
+                                     "import is for.")
+            else:
+                self.refuse(f'{where}: the department "{record.name}" belongs to a school that is neither in '
+                            "the file nor in Trellis. Import it from the page of its school or district (on "
+                            "the command line: --into with the school's or district's sourcedId or NCES id).")
+        self.insert_new(created)
 
     def insert_organizations(self, created: list[Organization]) -> None:
         """Insert new organizations with one executemany per batch (a state has thousands) and
@@ -264,16 +326,16 @@ class _RosterWriter:
 
     def new_organization(self, record: Any, kind: str, parent: Organization | None) -> Organization:
         if parent is None and kind != Organization.Kind.STATE:
-            self.refuse(f'orgs.csv: the {record.type} "{record.name}" (sourcedId {record.sourced_id}) '
-                        f'has a parent that is neither in the file nor in Trellis. Add its parent '
-                        f'organization first.')
+            self.refuse(f'{_orgs_row(record)}: the {record.type} "{record.name}" has a parent that is neither in '
+                        "the file nor in Trellis. Import it from the page of the organization it belongs to "
+                        "(on the command line: --into with that organization's sourcedId or NCES id).")
         if parent is None and self.actor is not None:
-            self.refuse("orgs.csv: only the command line can add a new state.")
+            self.refuse(f"{_orgs_row(record)}: only the command line can add a new state.")
         if parent is not None:
             self.require_scope(parent, record)
         return Organization(
-            name=record.name, kind=kind, parent=parent, sourced_id=record.sourced_id,
-            nces_id=record.identifier or "", locale=record.locale or "", path="/",
+            name=record.name[:200], kind=kind, parent=parent, sourced_id=record.sourced_id,
+            nces_id=(record.identifier or "")[:12], locale=record.locale or "", path="/",
             is_active=record.status != "tobedeleted",
         )
 
@@ -295,16 +357,27 @@ class _RosterWriter:
             self.updated[label] = self.updated.get(label, 0) + 1
 
     def parent_for(self, record: Any, kind: str, in_file: dict[str, Any]) -> Organization | None:
-        if record.parent_sourced_id and record.parent_sourced_id in self.by_sourced_id:
-            return self.by_sourced_id[record.parent_sourced_id]
-        if record.parent_sourced_id and record.parent_sourced_id not in in_file:
-            found = Organization.objects.filter(sourced_id=record.parent_sourced_id).first()
-            if found is not None:
-                return found
+        allowed = Organization.PARENT_KINDS[Organization.Kind(kind)]
+        named = record.parent_sourced_id
+        parent = self.by_sourced_id.get(named) if named else None
+        if parent is None and named and named not in in_file:
+            parent = Organization.objects.filter(sourced_id=named).first()
+        if parent is not None and parent.kind in allowed:
+            return parent
+        into = self.into
+        if into is not None and into.kind in allowed:
+            if parent is not None or named:
+                if parent is not None:
+                    what = f"is a {parent.get_kind_display().lower()}"
+                elif named in in_file:
+                    what = f"is a {in_file[named].type}"
+                else:
+                    what = "is not in the file or in Trellis"
+                self.warnings.append(f'{_orgs_row(record)}: the parent of the {record.type} "{record.name}" {what}; '
+                                     f"it was placed under {into.name}, the organization this import is for.")
+            return into
         if kind in (Organization.Kind.DISTRICT, Organization.Kind.REGION):
             # A district's own export rarely carries the state row: it belongs to the one state.
-            if self.scope is not None and self.scope.kind in (Organization.Kind.STATE, Organization.Kind.REGION):
-                return self.scope
             return Organization.objects.filter(kind=Organization.Kind.STATE).order_by("pk").first()
         return None
 
@@ -320,6 +393,9 @@ class _RosterWriter:
         store: counts per school, summed up the tree, for the organizations in this roster."""
         schools = dict(Organization.objects.filter(kind=Organization.Kind.SCHOOL, sourced_id__in=list(stats))
                        .order_by().values_list("sourced_id", "path"))
+        # A department's students count at the school it was placed at.
+        schools.update({sourced_id: o.path for sourced_id, o in self.by_sourced_id.items()
+                        if o.kind == Organization.Kind.SCHOOL and sourced_id != o.sourced_id})
         totals: dict[int, list[int]] = {}
         for sourced_id, (students, disadvantaged, flagged) in stats.items():
             path = schools.get(sourced_id)
@@ -500,6 +576,11 @@ class _RosterWriter:
         """Merge the staged student files into a copy of the store, written to ``out``."""
         self.report("Writing the pseudonymised student store", 0, 1)
         return merge_student_store(current, self.bundle, out)
+
+
+def _orgs_row(record: Any) -> str:
+    row = getattr(record, "row", None)
+    return f'orgs.csv, row {row}, column "parentSourcedId"' if row else "orgs.csv"
 
 
 def unusable_passwords(count: int) -> list[str]:

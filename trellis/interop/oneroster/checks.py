@@ -7,7 +7,7 @@ from collections.abc import Collection
 import duckdb
 
 from trellis.interop.oneroster.problems import Findings
-from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, LOCALES, PERSON_FILES
+from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, LOCALES, PERSON_FILES, PLACED_ORG_TYPES
 from trellis.interop.oneroster.tables import Check, Loaded, count, ident, literal
 
 #: (file, column, target file, is a list); org parents are deliberately not checked, because a
@@ -28,6 +28,14 @@ REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
     ("enrollments.csv", "schoolSourcedId", "orgs.csv", False),
     ("enrollments.csv", "userSourcedId", "users.csv", False),
 )
+#: References that can be left unresolved without guessing: the record is placed all the same
+#: (a term or school year outside the export, a class whose course is not listed), with a warning.
+SOFT_REFERENCES = frozenset({
+    ("academicSessions.csv", "parentSourcedId"),
+    ("courses.csv", "schoolYearSourcedId"),
+    ("classes.csv", "courseSourcedId"),
+    ("classes.csv", "termSourcedIds"),
+})
 _RECORD_NAMES = {
     "orgs.csv": "org",
     "academicSessions.csv": "academic session",
@@ -116,6 +124,9 @@ def check_references(
         if modes.get(target) != "bulk" or not findings.room:
             continue
         ref = f"unnest({name})" if is_list else name
+        if (file, column) in SOFT_REFERENCES:
+            _warn_unresolved(con, source.table, ref, loaded[target].table, file, column, target, findings)
+            continue
         lookups.setdefault(target, []).append(f"SELECT {index} AS reference, _row, {ref} AS ref FROM {source.table}")
     unresolved: list[tuple[int, int, str]] = []
     for target, references in lookups.items():
@@ -136,6 +147,25 @@ def check_references(
         findings.refuse(file, message, row=int(row), column=column)
 
 
+def _warn_unresolved(
+    con: duckdb.DuckDBPyConnection, table: str, ref: str, ids: str, file: str, column: str, target: str,
+    findings: Findings,
+) -> None:
+    found = con.execute(
+        f"SELECT count(*), min(_row) FROM (SELECT _row, {ref} AS ref FROM {table}) s WHERE s.ref IS NOT NULL "
+        f'AND NOT EXISTS (SELECT 1 FROM {ids} t WHERE t."sourcedId" = s.ref)'
+    ).fetchall()
+    unresolved, first = found[0] if found else (0, None)
+    if unresolved:
+        rows = "1 reference" if unresolved == 1 else f"{unresolved} references"
+        findings.warn(
+            file,
+            f"refers to {_RECORD_NAMES[target]}s that are not in {target} ({rows}, first on row {first}); "
+            "the rows were imported without that link.",
+            column=column,
+        )
+
+
 def locale_sql(text: str) -> str:
     """metadata.locale: city | suburb | town | rural, or an NCES locale code (11-43)."""
     names = ", ".join(literal(name) for name in LOCALES)
@@ -149,13 +179,23 @@ def locale_sql(text: str) -> str:
 def org_checks(orgs: Loaded) -> list[Check]:
     """Skipped org types (warnings) and the locale extension column."""
     checks: list[Check] = []
-    kept = ", ".join(literal(t) for t in KEPT_ORG_TYPES)
+    kept = ", ".join(literal(t) for t in (*KEPT_ORG_TYPES, *PLACED_ORG_TYPES))
+    placed = ", ".join(literal(t) for t in PLACED_ORG_TYPES)
     checks.append(
         Check(
             "type",
             f'"type" IS NOT NULL AND "type" NOT IN ({kept})',
             "orgs of a type Trellis does not keep (it keeps state, local, district and school) were skipped",
             value='left("type", 60)',
+            refuse=False,
+        )
+    )
+    checks.append(
+        Check(
+            "type",
+            f'"type" IN ({placed})',
+            "departments are not organizations of their own in Trellis; their staff, students and "
+            "classes were placed at the department's school",
             refuse=False,
         )
     )

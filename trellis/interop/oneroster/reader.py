@@ -27,6 +27,7 @@ from trellis.interop.oneroster.source import (
     HeaderMap,
     RosterSource,
     detect_version,
+    has_rows,
     loaded_columns,
     map_header,
     open_source,
@@ -34,7 +35,7 @@ from trellis.interop.oneroster.source import (
     read_manifest,
     resolve_modes,
 )
-from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, ROSTER_FILES, V11, V12
+from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, PLACED_ORG_TYPES, ROSTER_FILES, V11, V12
 from trellis.interop.oneroster.tables import Loaded, count, drop, first_row, load, run_checks, value_checks
 from trellis.interop.pseudonym import check_key, register_pseudonym_key
 
@@ -195,6 +196,12 @@ class _Reader:
             header = read_header(self.roster.paths[file])
             if header is None:
                 findings.refuse(file, "is empty; it needs at least the header row.", row=1)
+                continue
+            if not has_rows(self.roster.paths[file]):
+                # Read as a bulk file it would empty what Trellis holds; nothing is removed unasked.
+                findings.warn(file, "has a header and no rows; it was read as absent, so nothing Trellis "
+                              "holds from it changed.")
+                modes[file] = "absent"
                 continue
             headers[file] = header
         version = self.version = detect_version(manifest, headers, findings)
@@ -383,7 +390,17 @@ class _Reader:
         for file in files:
             loaded = self.loaded[file]
             later = frozenset({"username", "givenName", "familyName"}) if file == "users.csv" else frozenset()
+            if file == "classes.csv" and modes["courses.csv"] == "absent":
+                # A set without courses cannot name a class's course; the class is kept without one.
+                later = frozenset({"courseSourcedId"})
+                empty = checks.Check(
+                    "courseSourcedId", '"courseSourcedId" IS NULL',
+                    "is empty and the set has no courses.csv; the classes were kept without a course",
+                    refuse=False,
+                )
             file_checks = value_checks(loaded, mode=modes[file], later=later)
+            if file == "classes.csv" and modes["courses.csv"] == "absent":
+                file_checks.append(empty)
             if modes[file] == "bulk":
                 deletion = checks.bulk_deletions(loaded)
                 if deletion is not None:
@@ -525,13 +542,13 @@ class _Reader:
     def _orgs(self, modes: dict[str, str]) -> list[OrgRecord]:
         if "orgs.csv" not in self.loaded:
             return []
-        kept = ", ".join(f"'{t}'" for t in KEPT_ORG_TYPES)
+        kept = ", ".join(f"'{t}'" for t in (*KEPT_ORG_TYPES, *PLACED_ORG_TYPES))
         locale = self._optional("orgs.csv", "metadata.locale")
         rows = self.con.execute(
             f"""SELECT "sourcedId", coalesce("status", 'active'), "name", "type",
                    {self._optional("orgs.csv", "identifier")},
                    {self._optional("orgs.csv", "parentSourcedId")},
-                   {checks.locale_sql(locale)}
+                   {checks.locale_sql(locale)}, _row
             FROM {self.loaded["orgs.csv"].table}
             WHERE "type" IN ({kept}) AND {self._live(modes, "orgs.csv")} ORDER BY _row"""
         ).fetchall()
@@ -581,7 +598,7 @@ class _Reader:
         for org_type, number in sorted(Counter(org.type for org in orgs).items()):
             summary[f"orgs:{org_type}"] = number
         if "orgs.csv" in self.loaded:
-            kept = ", ".join(f"'{t}'" for t in KEPT_ORG_TYPES)
+            kept = ", ".join(f"'{t}'" for t in (*KEPT_ORG_TYPES, *PLACED_ORG_TYPES))
             skipped = count(con, f'SELECT count(*) FROM {self.loaded["orgs.csv"].table} WHERE "type" NOT IN ({kept})')
             summary["orgs_skipped"] = skipped
         summary.update(staff_summary)

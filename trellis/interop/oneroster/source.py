@@ -114,6 +114,17 @@ def _unzip(source: Path, staging_dir: Path, findings: Findings) -> RosterSource:
     return RosterSource(paths=paths, unpacked_dir=unpacked, present_unread=unread)
 
 
+def has_rows(path: Path) -> bool:
+    """Whether a file holds anything but its header row and blank lines (reads only as far as
+    the first line that is not blank)."""
+    with path.open("rb") as raw:
+        raw.readline()
+        for line in raw:
+            if line.strip():
+                return True
+    return False
+
+
 def read_header(path: Path) -> list[str] | None:
     """The header row's names (BOM removed), or None for an empty file."""
     with path.open("rb") as raw:
@@ -168,6 +179,12 @@ def read_manifest(source: RosterSource, findings: Findings) -> Manifest:
             if file is None:
                 continue
             mode = value.lower()
+            if not mode:
+                # Real exports list files they do not carry with an empty value.
+                findings.warn(
+                    MANIFEST, f"{name} has no value; it was read as absent.", row=number, column="value"
+                )
+                mode = "absent"
             if mode not in MODES:
                 findings.refuse(
                     MANIFEST,
@@ -244,6 +261,8 @@ class HeaderMap:
 
     columns: dict[str, int]  # canonical name -> position
     width: int
+    #: The header ends in unnamed columns, so rows may leave them out (read as empty).
+    pad_short_rows: bool = False
 
 
 def map_header(file: str, header: list[str], version: str, mode: str, findings: Findings) -> HeaderMap | None:
@@ -277,6 +296,14 @@ def map_header(file: str, header: list[str], version: str, mode: str, findings: 
         positions[canonical] = position
         if written != canonical:
             renamed.append((written, canonical))
+    if file == "demographics.csv" and "sourcedId" not in positions and header_key("userSourcedId") in {
+        header_key(h) for h in header
+    }:
+        # OneRoster 1.1 exports often name demographics.csv's id column after the user it is about.
+        position = [header_key(h) for h in header].index(header_key("userSourcedId"))
+        positions["sourcedId"] = position
+        findings.warn(file, 'read as "sourcedId" (the user the row is about).', column="userSourcedId")
+        unknown = [name for name in unknown if header_key(name) != header_key("userSourcedId")]
     missing = [c.name for c in known.values() if c.required and c.name not in positions]
     if mode == "delta" and "status" not in positions:
         missing.append("status")
@@ -297,7 +324,17 @@ def map_header(file: str, header: list[str], version: str, mode: str, findings: 
         findings.warn(file, "is not a OneRoster column Trellis reads; it was ignored.", column=name[:60])
     if missing:
         return None
-    return HeaderMap(columns=positions, width=len(header))
+    width = len(header)
+    while width and not header[width - 1].replace("\ufeff", "").strip():
+        width -= 1
+    if width < len(header):
+        findings.warn(
+            file,
+            f"the header row ends with {len(header) - width} unnamed column(s); rows that leave "
+            "them out were read as well.",
+            row=1,
+        )
+    return HeaderMap(columns=positions, width=len(header), pad_short_rows=width < len(header))
 
 
 def loaded_columns(file: str, version: str, header: HeaderMap) -> list[Column]:

@@ -257,12 +257,13 @@ def load(
     csv_columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(header.width)) + "}"
     texts = ", ".join(f"c{header.columns[c.name]} AS {ident(c.name)}" for c in columns)
     checked = [c for c in columns if c.kind in CHECKED_KINDS]
+    padding = " null_padding = true," if header.pad_short_rows else ""
 
     def reader(rejects: str) -> str:
         return (
             f"(SELECT {texts} FROM read_csv({literal(str(path))}, header = false, skip = 1, "
             f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-            f"columns = {csv_columns}, store_rejects = true, rejects_table = '{rejects}_{stem}', "
+            f"columns = {csv_columns},{padding} store_rejects = true, rejects_table = '{rejects}_{stem}', "
             f"rejects_scan = 'scan_{rejects}_{stem}', rejects_limit = 50, "
             f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}))"
         )
