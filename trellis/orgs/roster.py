@@ -37,6 +37,7 @@ from trellis.interop.oneroster import (
     SchoolStats,
     merge_student_store,
     read_roster,
+    students_leaving,
 )
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import can_manage_organization
@@ -80,6 +81,27 @@ class RosterImportResult:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     scope_id: int | None = None
+    #: What the import takes away, per district (or the organization above the districts) and
+    #: kind: {"Cedar Valley Unified": {"Staff switched off": 3, "Students removed": 40}}.
+    removals: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def removes_anything(self) -> bool:
+        return any(any(kinds.values()) for kinds in self.removals.values())
+
+
+class RosterNotConfirmed(UserFacingError):
+    """The import would switch off staff or remove students, and that was not confirmed; nothing
+    was changed. ``plan`` is what it would have done."""
+
+    def __init__(self, plan: RosterImportResult) -> None:
+        self.plan = plan
+        super().__init__("This import would switch off staff or remove students; nothing was changed until "
+                         "that is confirmed.")
+
+
+#: Kinds of removal, in the order a preview lists them.
+REMOVAL_KINDS = ("Staff switched off", "Roles removed", "Students removed")
 
 
 def organization_for_import(identifier: str) -> Organization:
@@ -99,7 +121,7 @@ def roster_store_dir() -> Path:
 
 def roster_import(
     *, actor: Any, source: Path, scope: Organization | None, into: Organization | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, confirm: Callable[[RosterImportResult], bool] | None = None,
 ) -> RosterImportResult:
     """Import a OneRoster folder or zip. ``actor=None`` is the command line (whole state).
 
@@ -108,6 +130,12 @@ def roster_import(
     in the files nor in Trellis is placed under ``into`` (default: ``scope``), the organization the
     import is run for. Refusals raise ``UserFacingError`` naming the file, row and column, and
     change nothing.
+
+    A bulk file replaces what Trellis holds only for the organizations it covers (those it lists,
+    but not an organization it lists only as the parent of some of its children), and only roles
+    at those organizations change. ``confirm``, when given, is called with what the import would
+    do once everything is worked out and before anything is committed; if it returns False,
+    nothing changes and ``RosterNotConfirmed`` is raised with that plan.
     """
     if actor is not None and (scope is None or not can_manage_organization(actor, scope)):
         raise PermissionDenied("You can only import a roster for an organization you manage.")
@@ -138,12 +166,15 @@ def roster_import(
             write_people(bundle)
         result = writer.result(bundle)
         merged = writer.write_student_store(store, staging_dir / "store")
+        if confirm is not None and not confirm(result):
+            raise RosterNotConfirmed(result)
         writer.write_enrollment_counts(merged)
         students = int(bundle.summary.get("students", 0))
         audit_record(
             actor=actor, action="roster.import", target=writer.top, organization_id=writer.top.pk,
-            summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}",
-            details={"counts": result.counts, "created": result.created, "updated": result.updated},
+            summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}: {change_summary(result)}",
+            details={"counts": result.counts, "created": result.created, "updated": result.updated,
+                     "removed": result.removals},
         )
         access_record(
             actor=actor, dataset="student roster", purpose="Roster import (pseudonymised on arrival)",
@@ -190,6 +221,10 @@ class _RosterWriter:
     def __init__(self, *, actor: Any, scope: Organization | None, report: Progress, into: Organization | None = None):
         self.actor, self.scope, self.into, self.report = actor, scope, into or scope, report
         self.warnings: list[str] = []
+        #: Organizations whose people, roles and students a bulk file replaces (pks).
+        self.covered: set[int] = set()
+        self.removals: dict[str, dict[str, int]] = {}
+        self._districts: dict[int, str] | None = None
         self.bundle: RosterBundle
         self.written = False
         self.by_sourced_id: dict[str, Organization] = {}
@@ -215,8 +250,30 @@ class _RosterWriter:
         return RosterImportResult(
             counts={str(k): int(v) for k, v in bundle.summary.items()},
             warnings=[str(w) for w in bundle.warnings] + self.warnings,
-            created=self.created, updated=self.updated,
+            created=self.created, updated=self.updated, removals=self.removals,
         )
+
+    def count_removal(self, path: str | None, kind: str, number: int = 1) -> None:
+        """Count a removal under the district ``path`` lies in (or the organization above)."""
+        if self._districts is None:
+            self._districts = dict(Organization.objects.filter(kind__in=[Organization.Kind.DISTRICT])
+                                   .order_by().values_list("pk", "name"))
+        ids = [int(part) for part in (path or "").strip("/").split("/") if part]
+        name = next((self._districts[i] for i in ids if i in self._districts), None)
+        if name is None:
+            top = Organization.objects.filter(pk=ids[-1]).values_list("name", flat=True).first() if ids else None
+            name = top or "No organization"
+        kinds = self.removals.setdefault(name, {})
+        kinds[kind] = kinds.get(kind, 0) + number
+
+    def find_covered(self) -> None:
+        """The organizations a bulk file covers: those it lists, less any that Trellis holds a
+        child of that the file does not list (a district's export naming its state as parent
+        covers the district, not the state)."""
+        listed = {o.pk for sourced_id, o in self.by_sourced_id.items() if o.sourced_id == sourced_id}
+        partial = set(Organization.objects.filter(parent_id__in=listed, is_active=True).exclude(pk__in=listed)
+                      .order_by().values_list("parent_id", flat=True))
+        self.covered = listed - partial
 
     # Organizations ---------------------------------------------------------------------------
     def write_organizations(self) -> None:
@@ -253,6 +310,7 @@ class _RosterWriter:
             self.insert_new(created)
             self.report("Adding organizations", level + 1, 5)
         self.place_departments(departments, known)
+        self.find_covered()
         self.report("Adding organizations", 5, 5)
         in_roster = {o.pk for o in self.by_sourced_id.values()}
         tops = [o for o in self.by_sourced_id.values() if not (o.parent_id and o.parent_id in in_roster)]
@@ -340,6 +398,8 @@ class _RosterWriter:
         )
 
     def update_organization(self, organization: Organization, record: Any, kind: str) -> None:
+        if self.scope is not None and self.scope.path.startswith(organization.path) and organization != self.scope:
+            return  # the export names an organization above the importer's as a parent: used, not changed
         self.require_scope(organization, record)
         changes = {
             "name": record.name,
@@ -537,8 +597,15 @@ class _RosterWriter:
         new = sorted(m for m in wanted if m not in current)
         insert_rows(Membership, ("person", "organization", "role", "from_roster"), [(*m, True) for m in new])
         if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
-            removed |= current.keys() - wanted.keys()
+            # Only roles at the organizations the file covers: a person listed in one district's
+            # file keeps their roles elsewhere.
+            removed |= {m for m in current.keys() - wanted.keys() if m[1] in self.covered}
         gone = removed & current.keys()
+        if gone:
+            paths = dict(Organization.objects.filter(pk__in={m[1] for m in gone}).values_list("pk", "path"))
+            gone = {m for m in gone if self.scope is None or paths[m[1]].startswith(self.scope.path)}
+            for membership in gone:
+                self.count_removal(paths[membership[1]], "Roles removed")
         for chunk in _chunks(sorted(current[m] for m in gone), 5000):
             Membership.objects.filter(pk__in=chunk).delete()
         if gone:
@@ -547,24 +614,18 @@ class _RosterWriter:
             self.created["Roles"] = len(new)
 
     def deactivate_missing(self, unlisted: list[tuple[Any, ...]]) -> None:
-        """A bulk file is the whole truth for its organizations: staff it no longer lists are
-        switched off (never deleted, so their history stays).
+        """A bulk file is the whole truth for the organizations it covers: staff it no longer
+        lists whose primary organization is one of those are switched off (never deleted, so
+        their history stays); everyone else is left alone.
 
         ``unlisted`` holds the people Trellis had before this import that the file does not list,
-        as ``write_staff`` read them (this import changed none of them). A person is covered when
-        their primary organization is one of the roster's organizations or lies below one."""
-        paths = {o.path for o in self.by_sourced_id.values()}
-        # Paths end in "/", so the paths a path starts with are exactly its prefixes ending in "/":
-        # looking those few up is the same test as ``startswith`` against every roster path.
-        covered: dict[str, bool] = {}
-
-        def is_covered(path: str) -> bool:
-            if path not in covered:
-                covered[path] = any(path[:end + 1] in paths for end, char in enumerate(path) if char == "/")
-            return covered[path]
-
-        gone = [(person_id, user_id) for person_id, user_id, *_, is_active, path in unlisted
-                if is_active and path is not None and is_covered(path)]
+        as ``write_staff`` read them: (pk, user id, *PERSON_FIELDS values, primary path)."""
+        primary = PERSON_FIELDS.index("primary_organization") + 2
+        gone = [(person[0], person[1]) for person in unlisted
+                if person[-2] and person[primary] is not None and person[primary] in self.covered]
+        for person in unlisted:
+            if person[-2] and person[primary] in self.covered:
+                self.count_removal(person[-1], "Staff switched off")
         for chunk in _chunks(gone, 5000):
             Person.objects.filter(pk__in=[pk for pk, _ in chunk]).update(is_active=False)
             get_user_model().objects.filter(pk__in=[user_id for _, user_id in chunk]).update(is_active=False)
@@ -575,7 +636,31 @@ class _RosterWriter:
     def write_student_store(self, current: Path, out: Path) -> dict[str, SchoolStats]:
         """Merge the staged student files into a copy of the store, written to ``out``."""
         self.report("Writing the pseudonymised student store", 0, 1)
-        return merge_student_store(current, self.bundle, out)
+        schools = self.covered_schools()
+        paths = {sourced_id: o.path for sourced_id, o in self.by_sourced_id.items()}
+        for school, number in students_leaving(current, self.bundle, schools).items():
+            self.count_removal(paths.get(school), "Students removed", number)
+        return merge_student_store(current, self.bundle, out, covered_schools=schools)
+
+    def covered_schools(self) -> set[str] | None:
+        """The school sourcedIds whose students a bulk file replaces; None: the whole store (the
+        file covers every organization Trellis holds)."""
+        if not Organization.objects.exclude(pk__in=self.covered).filter(is_active=True).exists():
+            return None
+        return {sourced_id for sourced_id, o in self.by_sourced_id.items()
+                if o.pk in self.covered or o.sourced_id != sourced_id}
+
+
+def change_summary(result: RosterImportResult) -> str:
+    """One line of what an import added, changed, switched off and removed."""
+    parts = [f"added {n:,} {what.lower()}" for what, n in result.created.items()]
+    parts += [f"{what.lower()}: {n:,}" for what, n in result.updated.items()]
+    removed: dict[str, int] = {}
+    for kinds in result.removals.values():
+        for kind, number in kinds.items():
+            removed[kind] = removed.get(kind, 0) + number
+    parts += [f"{kind.lower()}: {n:,}" for kind, n in removed.items() if n and kind != "Roles removed"]
+    return "; ".join(parts) or "nothing changed"
 
 
 def _orgs_row(record: Any) -> str:

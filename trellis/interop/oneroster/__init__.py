@@ -136,7 +136,7 @@ from trellis.interop.oneroster.records import (
     StaffRecord,
     StaffRole,
 )
-from trellis.interop.oneroster.store import merge_student_store
+from trellis.interop.oneroster.store import merge_student_store, students_leaving
 
 __all__ = [
     "AcademicSessionRecord",
@@ -151,4 +151,5 @@ __all__ = [
     "StaffRole",
     "merge_student_store",
     "read_roster",
+    "students_leaving",
 ]
