@@ -61,7 +61,7 @@ def test_the_states_district_table_and_the_district_page_count_staff_the_same_wa
     from trellis.orgs import selectors
     from trellis.orgs.models import Membership
 
-    for n in range(3):
+    for _ in range(3):
         person = PersonFactory()
         Membership.objects.create(person=person, organization=tree.school, role="teacher")
     switched_off = PersonFactory(is_active=False)

@@ -309,7 +309,8 @@ def merge_student_store(
     """Apply a staged roster to the store in ``current_dir``; write the result to ``out_dir``.
 
     A bulk file replaces its part of the store: the rows of the schools in ``covered_schools``
-    (sourcedIds; None: every school), and rows with the same key. Rows of other schools stay. A delta upserts by key (``student_key``;
+    (sourcedIds; None: every school), and rows with the same key. Rows of other schools stay.
+    A delta upserts by key (``student_key``;
     ``class_sourced_id``; for enrollments class, person_key and role, every stored row with that
     key being replaced) and drops rows marked tobedeleted. For students
     a delta updates only the part of the record its files carry (see the module docstring);
@@ -390,7 +391,9 @@ def _merge_bulk(
         ) ORDER BY {_columns(order)}"""
 
 
-def students_leaving(current_dir: Path, staged: RosterBundle, covered_schools: Collection[str] | None) -> dict[str, int]:
+def students_leaving(
+    current_dir: Path, staged: RosterBundle, covered_schools: Collection[str] | None
+) -> dict[str, int]:
     """Per school sourcedId, the stored active students a bulk roster removes: those of the
     schools it covers that it no longer lists (aggregates only)."""
     path = Path(current_dir) / STUDENTS
