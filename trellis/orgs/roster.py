@@ -109,9 +109,9 @@ def organization_for_import(identifier: str) -> Organization:
     found = list(Organization.objects.filter(sourced_id=identifier)[:1]) or list(
         Organization.objects.filter(nces_id=identifier)[:2])
     if len(found) != 1:
-        problem = "is not" if not found else "is the NCES id of more than one"
-        raise UserFacingError(f'"{identifier[:60]}" {problem} organization in Trellis (give its sourcedId or '
-                              "NCES id).")
+        problem = ("is not the sourcedId or NCES id of an organization in Trellis" if not found
+                   else "is the NCES id of more than one organization in Trellis; give its sourcedId")
+        raise UserFacingError(f'"{identifier[:60]}" {problem}.')
     return found[0]
 
 
@@ -649,6 +649,27 @@ class _RosterWriter:
             return None
         return {sourced_id for sourced_id, o in self.by_sourced_id.items()
                 if o.pk in self.covered or o.sourced_id != sourced_id}
+
+
+COUNT_LABELS = {
+    "orgs:state": "State", "orgs:local": "Regional service centers", "orgs:district": "Districts",
+    "orgs:school": "Schools", "orgs:department": "Departments (placed at their schools)",
+    "orgs_skipped": "Organizations of other kinds (left out)", "staff": "Staff", "students": "Students",
+    "classes": "Classes", "enrollments": "Class enrollments", "guardians_dropped": "Parents and guardians (left out)",
+    "students_tobedeleted": "Students marked to be removed", "student_updates_only": "Student records only updated",
+}
+
+
+def plain_counts(counts: dict[str, int]) -> dict[str, int]:
+    """A roster's counts under the words a person reads ("Districts", not ``orgs:district``)."""
+    plain: dict[str, int] = {}
+    for key, number in counts.items():
+        if key.startswith("staff:"):
+            label = f"Staff with the role {key.removeprefix('staff:')}"
+        else:
+            label = COUNT_LABELS.get(key, key.replace("_", " ").capitalize())
+        plain[label] = number
+    return plain
 
 
 def change_summary(result: RosterImportResult) -> str:

@@ -165,3 +165,14 @@ def poverty_profile(rows: list[OrganizationRow]) -> list[dict[str, Any]]:
             "students": sum(row.organization.enrollment or 0 for row in members),
         })
     return profile
+
+
+def roster_review_get(*, user: Any, organization: Organization, pk: int) -> Any:
+    """An import of ``organization``'s roster that ``user`` started and that waits for them to
+    confirm what it takes away; anything else is "not found"."""
+    from trellis.core.models import Job
+
+    job = Job.objects.filter(pk=pk, kind="roster_import", started_by=user, organization_id=organization.pk).first()
+    if job is None or not (job.result or {}).get("preview"):
+        raise Http404("No such import.")
+    return job

@@ -10,7 +10,8 @@ from trellis.orgs import selectors
 from trellis.orgs.forms import OrganizationFilterForm, RosterUploadForm
 from trellis.orgs.models import Organization
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
-from trellis.orgs.services import roster_import_start
+from trellis.orgs.roster import REMOVAL_KINDS
+from trellis.orgs.services import roster_import_cancel, roster_import_confirm, roster_import_start
 
 LISTED_KIND = {
     Organization.Kind.STATE: Organization.Kind.DISTRICT,
@@ -116,3 +117,23 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
         job = roster_import_start(actor=request.user, upload=form.cleaned_data["roster"], scope=organization)
         return redirect("job-detail", pk=job.pk)
     return render(request, "orgs/roster_import.html", {"organization": organization, "form": form})
+
+
+@login_required
+def roster_import_review(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    """What an uploaded roster would take away, and the choice to make the changes or not."""
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    if not can_manage_organization(request.user, organization):
+        raise PermissionDenied("Only a district AI lead or the state AI lead can import a roster.")
+    job = selectors.roster_review_get(user=request.user, organization=organization, pk=job_pk)
+    if request.method == "POST" and not job.result.get("answered"):
+        if request.POST.get("answer") == "confirm":
+            started = roster_import_confirm(actor=request.user, job=job, scope=organization)
+            return redirect("job-detail", pk=started.pk)
+        roster_import_cancel(actor=request.user, job=job, scope=organization)
+        return redirect("organization-detail", pk=organization.pk)
+    return render(request, "orgs/roster_review.html", {
+        "organization": organization, "job": job, "kinds": REMOVAL_KINDS,
+        "rows": [(district, [kinds.get(kind, 0) for kind in REMOVAL_KINDS])
+                 for district, kinds in sorted(job.result["preview"].items())],
+    })
