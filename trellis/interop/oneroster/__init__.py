@@ -120,8 +120,11 @@ Student-level Parquet rows are sorted by pseudonym (students) or by class and ps
 anyone holding the id list line pseudonyms up with ids. An enrollment's own sourcedId is not kept
 (exports often build it from the student's id); class, person and role identify it.
 
-A message never quotes a value from users, roles, demographics or enrollments unless it is short,
-has no ``@`` or run of five digits, and is not that row's id, name, username, email or identifier.
+A refusal never quotes a value from users, roles, demographics or enrollments (a value in the
+wrong column may be a student's name, and the message is stored with the job): it names the file,
+row and column. A warning about a value Trellis recognised (``Teacher`` for ``teacher``) may
+quote it when it is short, has no ``@`` or run of five digits, and is not that row's id, name,
+username, email or identifier.
 Row numbers count records; a quoted field holding a line break would shift later rows by one.
 """
 

@@ -142,6 +142,8 @@ def check_references(
         file, column, target, _ = REFERENCES[index]
         if target in PERSON_FILES:
             message = f"refers to a user who is not in {target}."
+        elif file in PERSON_FILES:
+            message = f"refers to {_a(_RECORD_NAMES[target])} that is not in {target}."
         else:
             message = f'refers to {_RECORD_NAMES[target]} "{str(ref)[:60]}", which is not in {target}.'
         findings.refuse(file, message, row=int(row), column=column)
@@ -164,6 +166,10 @@ def _warn_unresolved(
             "the rows were imported without that link.",
             column=column,
         )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def locale_sql(text: str) -> str:

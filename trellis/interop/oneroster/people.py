@@ -119,7 +119,6 @@ def user_checks(users: Loaded, mode: str) -> list[Check]:
                 "grades",
                 f"kind = 'student' AND {first} IS NOT NULL AND {grade} IS NULL",
                 "is not a grade level (use KG, 01 to 12, PK, or another CEDS grade level).",
-                value=shown,
             )
         )
         checks.append(

@@ -431,7 +431,9 @@ def value_checks(loaded: Loaded, *, mode: str, later: frozenset[str] = frozenset
                 column.name,
                 f"{raw} IS NOT NULL AND {name} IS NULL",
                 "values are not dates and were left empty" if optional_date else expectation(column),
-                value=shown,
+                # A value that is not what the column holds may be anything, a student's name
+                # included: from a file about people it is never quoted (its row and column are).
+                value=None if loaded.file in PERSON_FILES else shown,
                 refuse=not optional_date,
             )
         )
