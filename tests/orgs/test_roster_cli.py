@@ -64,3 +64,13 @@ def test_yes_makes_the_changes_without_asking(tree, tmp_path_factory):
     assert result.exit_code == 0, result.output
     assert "Make these changes?" not in result.output
     assert students_by_school() == {"12345": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_zip_gets_a_plain_message_and_no_traceback(tree, tmp_path_factory):
+    from tests.interop.test_oneroster_zip_limits import damaged
+
+    result = run(damaged(tmp_path_factory.mktemp("z")))
+    assert result.exit_code == 1
+    assert "roster.zip: is damaged" in " ".join(result.output.split())
+    assert "Traceback" not in result.output and "CRC" not in result.output

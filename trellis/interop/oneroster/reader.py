@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from trellis.interop.oneroster import checks, people, store
-from trellis.interop.oneroster.problems import Findings
+from trellis.interop.oneroster.problems import Findings, RosterError, RosterProblem
 from trellis.interop.oneroster.records import (
     AcademicSessionRecord,
     CourseRecord,
@@ -46,6 +46,9 @@ _CORES = os.cpu_count() or 1
 #: DuckDB's threads while it reads and checks CSV files: one more than the cores keeps them busy
 #: through the loads' serial steps.
 _READ_THREADS = _CORES + 1
+#: The most memory DuckDB may take while it reads a roster (it spills nothing to disk, so past
+#: this a read is refused, not swapped). A whole state's roster peaks at about 3.5 GB.
+READER_MEMORY_LIMIT = "8GB"
 
 
 def read_roster(
@@ -98,7 +101,7 @@ def read_roster(
     try:
         # No spilling to disk: DuckDB's spill files would hold names. An in-memory database
         # otherwise spills to ".tmp" in the working directory.
-        con = duckdb.connect(config={"temp_directory": ""})
+        con = duckdb.connect(config={"temp_directory": "", "memory_limit": READER_MEMORY_LIMIT})
         try:
             # DuckDB turns a long IN list (a role's vocabulary) into a join, and a load with one
             # no longer keeps the file's order: rows would get other rows' numbers.
@@ -108,6 +111,12 @@ def read_roster(
             register_pseudonym_key(con, pseudonym_key)
             with _cycle_collector_paused():
                 return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
+        except duckdb.OutOfMemoryException as exc:
+            raise RosterError([RosterProblem(
+                Path(source).name, None, None,
+                f"is too large to read within the {READER_MEMORY_LIMIT} of memory Trellis allows for a roster; "
+                "check that it holds only the roster's files, or import it in parts.",
+            )]) from exc
         finally:
             _close_alongside(con)
     finally:

@@ -282,6 +282,8 @@ def load(
         source = f"(SELECT *, {flags} FROM {source})"
     try:
         con.execute(f"CREATE OR REPLACE TABLE {data} AS SELECT {', '.join(parts)} FROM {source}")
+    except duckdb.OutOfMemoryException:
+        raise  # the whole read is refused, naming the roster (read_roster)
     except duckdb.Error:
         # DuckDB's message can quote the offending line, so it is not passed on.
         findings.refuse(file, "could not be read as a CSV file. Save it as UTF-8 CSV and retry.")
