@@ -64,3 +64,36 @@ def test_a_whole_state_file_still_switches_off_whoever_it_no_longer_lists(tree):
     result = write(bundle(everyone(tree), people[:1]))
     assert dict(Person.objects.values_list("sourced_id", "is_active")) == {"a": True, "b": False}
     assert result.removals == {"Riverside City Schools": {"Staff switched off": 1}}
+
+
+@pytest.mark.django_db
+def test_a_district_import_does_not_say_which_staff_or_usernames_exist_elsewhere(tree):
+    from trellis.core.services import UserFacingError
+
+    write(bundle(everyone(tree), [staff("river-0", ("teacher", tree.outside_school.sourced_id))]))
+    district_file = org_records(tree.district, tree.school, tree.other_school)
+    messages = []
+    for listed in (staff("river-0", ("teacher", tree.school.sourced_id)),
+                   staff("new-1", ("teacher", tree.school.sourced_id), username="river-0")):
+        with pytest.raises(UserFacingError) as refusal:
+            write(bundle(district_file, [listed]), scope=tree.district)
+        messages.append(str(refusal.value))
+    assert messages == [
+        'users.csv, column "sourcedId": the staff member with sourcedId river-0 cannot be imported for Cedar '
+        "Valley Unified. Leave them out of the file, or ask the state's Trellis administrators to import them.",
+        'users.csv, column "username": the username "river-0" of the staff member with sourcedId new-1 cannot '
+        "be used in Trellis. Give this person a different username.",
+    ]
+    assert not any(word in m for m in messages for word in ("Riverside", "already", "belongs", "another"))
+
+
+@pytest.mark.django_db
+def test_an_identifier_longer_than_an_nces_id_is_not_kept_as_one(tree):
+    from trellis.interop.oneroster import OrgRecord
+
+    school = OrgRecord("s-new", "active", "New School", "school", "district-internal-0042", tree.district.sourced_id,
+                       None)
+    write(bundle([*org_records(tree.district), school], []))
+    from trellis.orgs.models import Organization
+
+    assert Organization.objects.get(sourced_id="s-new").nces_id == ""

@@ -393,7 +393,7 @@ class _RosterWriter:
             self.require_scope(parent, record)
         return Organization(
             name=record.name[:200], kind=kind, parent=parent, sourced_id=record.sourced_id,
-            nces_id=(record.identifier or "")[:12], locale=record.locale or "", path="/",
+            nces_id=nces_id(record.identifier), locale=record.locale or "", path="/",
             is_active=record.status != "tobedeleted",
         )
 
@@ -403,7 +403,7 @@ class _RosterWriter:
         self.require_scope(organization, record)
         changes = {
             "name": record.name,
-            "nces_id": record.identifier or organization.nces_id,
+            "nces_id": nces_id(record.identifier) or organization.nces_id,
             "locale": record.locale or organization.locale,
             "sourced_id": record.sourced_id,
             "is_active": record.status != "tobedeleted",
@@ -511,8 +511,11 @@ class _RosterWriter:
                 if taken is None:
                     taken = set(user_model.objects.values_list("username", flat=True))
                 if username in taken:
-                    self.refuse(f'users.csv: the username "{username}" (sourcedId {record.sourced_id}) already '
-                                f'belongs to another Trellis account. Give this person a different username.')
+                    # Whose it is, or where, is not said: a district's import must not tell it
+                    # which usernames exist elsewhere in the state.
+                    self.refuse(f'users.csv, column "username": the username "{username[:150]}" of the staff '
+                                f"member with sourcedId {record.sourced_id} cannot be used in Trellis. Give "
+                                "this person a different username.")
                 taken.add(username)
                 given, family = (record.given_name or "")[:150], (record.family_name or "")[:150]
                 email = record.email or ""
@@ -562,8 +565,10 @@ class _RosterWriter:
         if self.scope is None or path is None:
             return
         if not path.startswith(self.scope.path):
-            self.refuse(f"users.csv: a staff member in this roster (sourcedId {sourced_id}) already "
-                        f"belongs to an organization outside {self.scope.name}.")
+            # Not "exists elsewhere": a district's import must not learn about other districts' staff.
+            self.refuse(f'users.csv, column "sourcedId": the staff member with sourcedId {sourced_id} cannot '
+                        f"be imported for {self.scope.name}. Leave them out of the file, or ask the state's "
+                        "Trellis administrators to import them.")
 
     def write_memberships(self, staff: list[Any], people: dict[str, int], *, any_existing: bool) -> None:
         """``people``: sourcedId → pk of every listed person. ``any_existing``: whether any of them
@@ -670,6 +675,12 @@ def plain_counts(counts: dict[str, int]) -> dict[str, int]:
             label = COUNT_LABELS.get(key, key.replace("_", " ").capitalize())
         plain[label] = number
     return plain
+
+
+def nces_id(identifier: str | None) -> str:
+    """An org's identifier as its NCES id: NCES ids are at most 12 digits, so an identifier that
+    is longer is some other system's and is not kept as one."""
+    return identifier if identifier and len(identifier) <= 12 else ""
 
 
 def change_summary(result: RosterImportResult) -> str:

@@ -74,6 +74,11 @@ users, roles and demographics in different modes               refuse
 Required value blank                                           refuse
 Staff user without username, givenName or familyName          refuse (students: not checked,
                                                                their names are never kept)
+Staff sourcedId/username/names longer than an account keeps
+(255/150/150/150); org sourcedId/name past 255/200             refuse, by row (never cut short)
+NUL byte in a staff or org value that is stored                refuse, by row
+Staff email that is not an email address                       import without the email, warn
+Org identifier longer than 12 characters                       kept, not as the NCES id
 Duplicate sourcedId in a file (bulk or delta)                  refuse
 Reference to an unknown record in a bulk file (role/
 enrollment/demographics -> user; -> org; class -> school)      refuse

@@ -205,6 +205,14 @@ def org_checks(orgs: Loaded) -> list[Check]:
             refuse=False,
         )
     )
+    # An organization's name and id must fit Trellis's columns; nothing is cut short.
+    for column, longest in (("sourcedId", 255), ("name", 200)):
+        checks.append(Check(column, f"length({ident(column)}) > {longest}",
+                            f"is longer than the {longest} characters Trellis keeps for an organization."))
+    for column in ("sourcedId", "name", "identifier"):
+        if column in {c.name for c in orgs.columns}:
+            checks.append(Check(column, f"contains({ident(column)}, chr(0))",
+                                "holds a NUL character (byte 0). Save the file again as UTF-8 CSV."))
     if "metadata.locale" in {c.name for c in orgs.columns}:
         locale = ident("metadata.locale")
         checks.append(

@@ -288,8 +288,9 @@ def load(
         # DuckDB's message can quote the offending line, so it is not passed on.
         findings.refuse(file, "could not be read as a CSV file. Save it as UTF-8 CSV and retry.")
         return None
+    # DuckDB lists a line once per bad value on it; a person needs to hear of each line once.
     rejected = con.execute(
-        f"SELECT line, error_type FROM rejects_{stem} ORDER BY line LIMIT {findings.room}"
+        f"SELECT line, min(error_type) FROM rejects_{stem} GROUP BY line ORDER BY line LIMIT {findings.room}"
     ).fetchall()
     if rejected:
         for line, error_type in rejected:
