@@ -14,24 +14,21 @@ def refusal(roster, tmp_path) -> list[str]:
     return [str(p) for p in refused.value.problems]
 
 
-def test_staff_and_org_names_longer_than_trellis_keeps_are_refused_by_row(tmp_path):
-    roster = copy_fixture("v12_bulk", tmp_path)
-    set_cell(roster / "users.csv", 2, "givenName", "A" * 151)
-    set_cell(roster / "orgs.csv", 3, "name", "B" * 201)
-    assert refusal(roster, tmp_path) == [
+@pytest.mark.parametrize(("users_cell", "orgs_cell", "expected"), [
+    ((2, "givenName", "A" * 151), (3, "name", "B" * 201), [
         'orgs.csv, row 3, column "name": is longer than the 200 characters Trellis keeps for an organization.',
         'users.csv, row 2, column "givenName": is longer than the 150 characters Trellis keeps for a staff member.',
-    ]
-
-
-def test_nul_bytes_are_refused_by_row(tmp_path):
-    roster = copy_fixture("v12_bulk", tmp_path)
-    set_cell(roster / "users.csv", 3, "familyName", "Oye\x00laran")
-    set_cell(roster / "orgs.csv", 4, "name", "Maple\x00Valley")
-    assert refusal(roster, tmp_path) == [
+    ]),
+    ((3, "familyName", "Oye\x00laran"), (4, "name", "Maple\x00Valley"), [
         'orgs.csv, row 4, column "name": holds a NUL character (byte 0). Save the file again as UTF-8 CSV.',
         'users.csv, row 3, column "familyName": holds a NUL character (byte 0). Save the file again as UTF-8 CSV.',
-    ]
+    ]),
+], ids=["too long", "NUL byte"])
+def test_staff_and_org_values_that_cannot_be_stored_are_refused_by_row(tmp_path, users_cell, orgs_cell, expected):
+    roster = copy_fixture("v12_bulk", tmp_path)
+    set_cell(roster / "users.csv", *users_cell)
+    set_cell(roster / "orgs.csv", *orgs_cell)
+    assert refusal(roster, tmp_path) == expected
 
 
 def test_a_staff_email_that_is_not_an_email_is_dropped_with_a_warning(tmp_path):
