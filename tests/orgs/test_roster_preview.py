@@ -80,3 +80,15 @@ def test_an_import_that_takes_nothing_away_is_made_without_asking(tree):
                   confirm=lambda plan: asked.append(plan) or not plan.removes_anything)
     assert len(asked) == 1 and not asked[0].removes_anything
     assert students_by_school() == {"12345": 1, "54321": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_of_a_small_import_moves_forward_through_the_steps(tree):
+    seen: list[tuple[str, int, int]] = []
+    roster_import(actor=None, source=TAO, scope=None, into=tree.other_district,
+                  progress=lambda step, done, total: seen.append((step, done, total)))
+    percents = [done for _, done, _ in seen]
+    assert {total for _, _, total in seen} == {100}
+    assert percents == sorted(percents) and percents[-1] == 100
+    assert len(set(percents)) >= 10  # it moves between the start and the end
+    assert "Adding organizations" in {step for step, _, _ in seen}

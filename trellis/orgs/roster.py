@@ -140,13 +140,14 @@ def roster_import(
     if actor is not None and (scope is None or not can_manage_organization(actor, scope)):
         raise PermissionDenied("You can only import a roster for an organization you manage.")
     into = into or scope
-    report = progress or (lambda step, done, total: None)
+    overall = ImportProgress(progress or (lambda step, done, total: None))
+    report = overall.phase(0, 60)
     key = settings.TRELLIS_PSEUDONYM_KEY.encode()
     store = roster_store_dir()
     store.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=store.parent, prefix=".roster-staging-") as staging, ExitStack() as stack:
         staging_dir = Path(staging)
-        writer = _RosterWriter(actor=actor, scope=scope, into=into, report=report)
+        writer = _RosterWriter(actor=actor, scope=scope, into=into, report=overall.phase(60, 95))
 
         def write_people(people: RosterBundle) -> None:
             # The staff accounts are written while the reader goes on with the enrollments. The
@@ -154,7 +155,7 @@ def roster_import(
             # a refusal by the enrollments then undoes what was written.
             stack.enter_context(_page_cache(IMPORT_PAGE_CACHE_KIB))
             stack.enter_context(transaction.atomic())
-            report("Checking organizations against your access", 0, 1)
+            writer.report("Checking organizations against your access", 0, 1)
             writer.write_people(people)
 
         try:
@@ -182,8 +183,26 @@ def roster_import(
         )
         transaction.on_commit(lambda: _swap_store(store, staging_dir / "store"))
     result.scope_id = writer.top.pk
-    report("Done", 1, 1)
+    overall.phase(95, 100)("Done", 1, 1)
     return result
+
+
+class ImportProgress:
+    """One progress bar for the whole import: the reader's steps, then the writer's, each a part
+    of the bar, and the bar never going back (the reader's last step is reported after the
+    writer's first ones)."""
+
+    def __init__(self, report: Progress) -> None:
+        self.report = report
+        self.percent = 0
+
+    def phase(self, start: int, end: int) -> Progress:
+        def progress(step: str, done: int, total: int) -> None:
+            fraction = min(done / total, 1.0) if total > 0 else 0.0
+            self.percent = max(self.percent, start + round((end - start) * fraction))
+            self.report(step, self.percent, 100)
+
+        return progress
 
 
 #: SQLite's page cache while an import writes, in KiB (its default is 2 MB). A roster's usernames
