@@ -43,6 +43,7 @@ def oneroster(
     from django.core.management import call_command
 
     from trellis.core.services import UserFacingError
+    from trellis.interop.oneroster import cycle_collector_paused
     from trellis.orgs.roster import (
         RosterNotConfirmed,
         organization_for_import,
@@ -65,8 +66,10 @@ def oneroster(
             def progress(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total or None)
 
-            return roster_import(actor=None, source=path, scope=None, into=target, progress=progress,
-                                 confirm=confirm)
+            # This process does nothing but the import, so Python's cycle collector may rest.
+            with cycle_collector_paused():
+                return roster_import(actor=None, source=path, scope=None, into=target, progress=progress,
+                                     confirm=confirm)
 
     try:
         if yes:

@@ -134,7 +134,7 @@ Row numbers count records; a quoted field holding a line break would shift later
 """
 
 from trellis.interop.oneroster.problems import RosterError, RosterProblem, RosterWarning
-from trellis.interop.oneroster.reader import read_roster
+from trellis.interop.oneroster.reader import cycle_collector_paused, read_roster
 from trellis.interop.oneroster.records import (
     AcademicSessionRecord,
     CourseRecord,
@@ -157,6 +157,7 @@ __all__ = [
     "SchoolStats",
     "StaffRecord",
     "StaffRole",
+    "cycle_collector_paused",
     "merge_student_store",
     "read_roster",
     "students_leaving",

@@ -109,8 +109,7 @@ def read_roster(
             # The people files are read first; see _Reader.read for the threads after them.
             con.execute(f"SET threads = {_READ_THREADS}")
             register_pseudonym_key(con, pseudonym_key)
-            with _cycle_collector_paused():
-                return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
+            return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
         except duckdb.OutOfMemoryException as exc:
             raise RosterError([RosterProblem(
                 Path(source).name, None, None,
@@ -132,12 +131,14 @@ def _close_alongside(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the duration. The staff records (and whatever a
-    ``people_ready`` caller builds from them) are millions of long-lived objects, and every full
-    collection walks all of them while holding Python's lock: a third of the staff step's time,
-    with the other thread waiting meanwhile. Reference counting still frees what the read drops;
-    the few cycles left wait for the next collection after the read."""
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the duration, for a process that does nothing but the
+    import (the command line; never the web process, whose other requests it would leave
+    uncollected). The staff records (and whatever a ``people_ready`` caller builds from them)
+    are millions of long-lived objects, and every full collection walks all of them while holding
+    Python's lock: a third of the staff step's time, with the other thread waiting meanwhile.
+    Reference counting still frees what the read drops; the few cycles left wait for the next
+    collection after it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
