@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.roadmap",
     "trellis.commons",
+    "trellis.vision",
 ]
 
 MIDDLEWARE = [

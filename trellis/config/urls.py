@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/<int:pk>/import/<int:job_pk>/review/", orgs_views.roster_import_review, name="roster-import-confirm"),
     path("roadmap/", include("trellis.roadmap.urls")),
     path("commons/", include("trellis.commons.urls")),
+    path("vision/", include("trellis.vision.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),
