@@ -62,3 +62,28 @@ def test_a_refused_roster_names_the_file_row_and_column(page, district_lead, tre
     assert "users.csv" in message and "row 4" in message and "enabledUser" in message
     assert (Organization.objects.count(), Person.objects.count()) == before
     shutil.rmtree(folder)
+
+
+def test_an_import_that_removes_students_is_shown_first_and_made_only_when_confirmed(page, district_lead, tree,
+                                                                                      tmp_path):
+    from tests.orgs.test_roster_preview import TAO, students_by_school, without_last_student
+
+    full = zip_folder(TAO, tmp_path / "tao.zip")
+    fewer = zip_folder(without_last_student(TAO, tmp_path), tmp_path / "fewer.zip")
+    sign_in(page, "district.lead", PASSWORD)
+    for upload in (full, fewer):
+        page.goto(f"/orgs/{tree.district.pk}/import/")
+        page.locator("input#id_roster").set_input_files(str(upload))
+        page.get_by_role("button", name="Start the import").click()
+        page.get_by_role("heading", name="Done").wait_for(timeout=60_000)
+    assert students_by_school() == {"12345": 1, "54321": 1}  # the second import waits for a yes
+    page.get_by_role("link", name="Go to the changes to confirm").click()
+    page.get_by_role("heading", name="Confirm the roster import for Cedar Valley Unified").wait_for()
+    assert_accessible(page)
+    table = page.get_by_role("table", name="What this import would take away")
+    assert table.get_by_role("row", name="Cedar Valley Unified 0 0 1").is_visible()
+    page.get_by_role("button", name="Make these changes").click()
+    page.get_by_role("heading", name="Done").wait_for(timeout=60_000)
+    assert_accessible(page)
+    assert students_by_school() == {"12345": 1}
+    assert page.get_by_role("table", name="What was imported").get_by_text("Students removed: Cedar Valley Unified")

@@ -19,14 +19,18 @@ def test_skipped_org_types_and_extension_roles(tmp_path):
 
     assert [str(w) for w in bundle.warnings] == [
         'orgs.csv, column "type": orgs of a type Trellis does not keep (it keeps state, local, '
-        'district and school) were skipped, for example "department" on row 7 (2 rows).',
+        'district and school) were skipped, for example "national" on row 8 (1 row).',
+        'orgs.csv, column "type": departments are not organizations of their own in Trellis; their '
+        "staff, students and classes were placed at the department's school, first on row 7 (1 row).",
         'roles.csv, column "role": has values in a different letter case than OneRoster\'s; '
         'they were accepted, for example "Principal" on row 6 (1 row).',
         'roles.csv, column "role": has extension values (ext:...) that Trellis does not know, '
         'for example "ext:paraeducator" on row 7 (1 row).',
     ]
-    assert bundle.summary["orgs_skipped"] == 2
-    assert "dept-math" not in {org.sourced_id for org in bundle.orgs}
+    assert bundle.summary["orgs_skipped"] == 1
+    assert bundle.summary["orgs:department"] == 1
+    department = next(org for org in bundle.orgs if org.sourced_id == "dept-math")
+    assert (department.type, department.parent_sourced_id, department.row) == ("department", "s-120", 7)
     staff = {record.sourced_id: record for record in bundle.staff}
     assert staff["a-01"].roles == [StaffRole("ext:paraeducator", "s-110", True)]
     assert staff["p-01"].roles == [StaffRole("principal", "s-120", True)]

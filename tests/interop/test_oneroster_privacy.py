@@ -25,7 +25,8 @@ def _records(path: Path) -> list[dict[str, str]]:
         return []
     rows = read_rows(path)
     header = [h.strip() for h in rows[0]]
-    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    # Rows may leave out the header's trailing unnamed columns (a real export does).
+    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)) for row in rows[1:]]
 
 
 def secrets(roster: Path) -> set[str]:

@@ -53,3 +53,19 @@ def test_outsider_cannot_grant_a_role(outsider, teacher, tree):
         person_create(actor=outsider.user, username="sneaky", given_name="A", family_name="B",
                       organization=tree.school, role=Role.DISTRICT_LEAD)
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_the_states_district_table_and_the_district_page_count_staff_the_same_way(tree, state_lead, district_lead):
+    from tests.factories import PersonFactory
+    from trellis.orgs import selectors
+    from trellis.orgs.models import Membership
+
+    for _ in range(3):
+        person = PersonFactory()
+        Membership.objects.create(person=person, organization=tree.school, role="teacher")
+    switched_off = PersonFactory(is_active=False)
+    Membership.objects.create(person=switched_off, organization=tree.school, role="teacher")
+    rows = {row.organization.pk: row.staff for row in
+            selectors.children_for(user=state_lead.user, organization=tree.state, kind="district")}
+    assert rows[tree.district.pk] == selectors.organization_summary(tree.district)["staff"] == 4  # 3 + the lead

@@ -129,6 +129,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+#: The largest roster upload the browser import takes, in MB; larger ones are refused while they
+#: arrive (a whole state's roster is imported on the command line).
+TRELLIS_ROSTER_UPLOAD_MB = env_int("TRELLIS_ROSTER_UPLOAD_MB", 512, minimum=1)
 
 LOGGING = {
     "version": 1,

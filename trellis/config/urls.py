@@ -12,6 +12,7 @@ urlpatterns = [
     path("orgs/<int:pk>/", orgs_views.organization_detail, name="organization-detail"),
     path("orgs/<int:pk>/staff/", orgs_views.staff_list, name="staff-list"),
     path("orgs/<int:pk>/import/", orgs_views.roster_import, name="roster-import"),
+    path("orgs/<int:pk>/import/<int:job_pk>/review/", orgs_views.roster_import_review, name="roster-import-confirm"),
     path("roadmap/", include("trellis.roadmap.urls")),
     path("commons/", include("trellis.commons.urls")),
     path("vision/", include("trellis.vision.urls")),

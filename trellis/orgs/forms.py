@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from django import forms
+from django.conf import settings
 
 from trellis.orgs.models import Organization
 
@@ -24,10 +28,31 @@ class RosterUploadForm(forms.Form):
     roster = forms.FileField(
         label="OneRoster file (.zip)",
         help_text="A OneRoster 1.1 or 1.2 CSV export from your student information system, as one .zip file.",
+        error_messages={
+            "required": "Choose the .zip file of your OneRoster export.",
+            "empty": "The file you chose is empty. Export the roster again as one .zip file.",
+        },
     )
+
+    def __init__(self, *args: Any, too_large: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean(self) -> dict[str, Any]:
+        if self.too_large:
+            # The upload was stopped as it arrived, so there is no file to name.
+            self.errors.pop("roster", None)
+            self.add_error("roster", f"The file is larger than {settings.TRELLIS_ROSTER_UPLOAD_MB} MB, the most "
+                           "Trellis takes here. Import it on the command line (trellis import oneroster), or "
+                           "upload one district at a time.")
+        return super().clean()
 
     def clean_roster(self) -> object:
         roster = self.cleaned_data["roster"]
-        if not roster.name.lower().endswith(".zip"):
-            raise forms.ValidationError(f"{roster.name} is not a .zip file. Export the roster as one .zip file.")
+        name = Path(str(roster.name)).name
+        if not name.lower().endswith(".zip"):
+            raise forms.ValidationError(f"{name} is not a .zip file. Export the roster as one .zip file.")
+        if roster.size > settings.TRELLIS_ROSTER_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(f"{name} is larger than {settings.TRELLIS_ROSTER_UPLOAD_MB} MB, the most "
+                                        "Trellis takes here. Import it on the command line instead.")
         return roster

@@ -37,9 +37,11 @@ from trellis.interop.oneroster import (
     SchoolStats,
     merge_student_store,
     read_roster,
+    students_leaving,
 )
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import can_manage_organization
+from trellis.orgs.services import organization_path
 
 Progress = Callable[[str, int, int], None]
 
@@ -79,6 +81,38 @@ class RosterImportResult:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     scope_id: int | None = None
+    #: What the import takes away, per district (or the organization above the districts) and
+    #: kind: {"Cedar Valley Unified": {"Staff switched off": 3, "Students removed": 40}}.
+    removals: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def removes_anything(self) -> bool:
+        return any(any(kinds.values()) for kinds in self.removals.values())
+
+
+class RosterNotConfirmed(UserFacingError):
+    """The import would switch off staff or remove students, and that was not confirmed; nothing
+    was changed. ``plan`` is what it would have done."""
+
+    def __init__(self, plan: RosterImportResult) -> None:
+        self.plan = plan
+        super().__init__("This import would switch off staff or remove students; nothing was changed until "
+                         "that is confirmed.")
+
+
+#: Kinds of removal, in the order a preview lists them.
+REMOVAL_KINDS = ("Staff switched off", "Roles removed", "Students removed")
+
+
+def organization_for_import(identifier: str) -> Organization:
+    """The organization an import is run for, named by its sourcedId or its NCES id."""
+    found = list(Organization.objects.filter(sourced_id=identifier)[:1]) or list(
+        Organization.objects.filter(nces_id=identifier)[:2])
+    if len(found) != 1:
+        problem = ("is not the sourcedId or NCES id of an organization in Trellis" if not found
+                   else "is the NCES id of more than one organization in Trellis; give its sourcedId")
+        raise UserFacingError(f'"{identifier[:60]}" {problem}.')
+    return found[0]
 
 
 def roster_store_dir() -> Path:
@@ -86,23 +120,34 @@ def roster_store_dir() -> Path:
 
 
 def roster_import(
-    *, actor: Any, source: Path, scope: Organization | None, progress: Progress | None = None
+    *, actor: Any, source: Path, scope: Organization | None, into: Organization | None = None,
+    progress: Progress | None = None, confirm: Callable[[RosterImportResult], bool] | None = None,
 ) -> RosterImportResult:
     """Import a OneRoster folder or zip. ``actor=None`` is the command line (whole state).
 
     A person may import only inside an organization they manage (``scope``); every organization in
-    the files must be that organization or lie below it. Refusals raise ``UserFacingError`` naming
-    the file, row and column, and change nothing.
+    the files must be that organization or lie below it. An organization whose parent is neither
+    in the files nor in Trellis is placed under ``into`` (default: ``scope``), the organization the
+    import is run for. Refusals raise ``UserFacingError`` naming the file, row and column, and
+    change nothing.
+
+    A bulk file replaces what Trellis holds only for the organizations it covers (those it lists,
+    but not an organization it lists only as the parent of some of its children), and only roles
+    at those organizations change. ``confirm``, when given, is called with what the import would
+    do once everything is worked out and before anything is committed; if it returns False,
+    nothing changes and ``RosterNotConfirmed`` is raised with that plan.
     """
     if actor is not None and (scope is None or not can_manage_organization(actor, scope)):
         raise PermissionDenied("You can only import a roster for an organization you manage.")
-    report = progress or (lambda step, done, total: None)
+    into = into or scope
+    overall = ImportProgress(progress or (lambda step, done, total: None))
+    report = overall.phase(0, 60)
     key = settings.TRELLIS_PSEUDONYM_KEY.encode()
     store = roster_store_dir()
     store.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=store.parent, prefix=".roster-staging-") as staging, ExitStack() as stack:
         staging_dir = Path(staging)
-        writer = _RosterWriter(actor=actor, scope=scope, report=report)
+        writer = _RosterWriter(actor=actor, scope=scope, into=into, report=overall.phase(60, 95))
 
         def write_people(people: RosterBundle) -> None:
             # The staff accounts are written while the reader goes on with the enrollments. The
@@ -110,7 +155,7 @@ def roster_import(
             # a refusal by the enrollments then undoes what was written.
             stack.enter_context(_page_cache(IMPORT_PAGE_CACHE_KIB))
             stack.enter_context(transaction.atomic())
-            report("Checking organizations against your access", 0, 1)
+            writer.report("Checking organizations against your access", 0, 1)
             writer.write_people(people)
 
         try:
@@ -122,12 +167,15 @@ def roster_import(
             write_people(bundle)
         result = writer.result(bundle)
         merged = writer.write_student_store(store, staging_dir / "store")
+        if confirm is not None and not confirm(result):
+            raise RosterNotConfirmed(result)
         writer.write_enrollment_counts(merged)
         students = int(bundle.summary.get("students", 0))
         audit_record(
             actor=actor, action="roster.import", target=writer.top, organization_id=writer.top.pk,
-            summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}",
-            details={"counts": result.counts, "created": result.created, "updated": result.updated},
+            summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}: {change_summary(result)}",
+            details={"counts": result.counts, "created": result.created, "updated": result.updated,
+                     "removed": result.removals},
         )
         access_record(
             actor=actor, dataset="student roster", purpose="Roster import (pseudonymised on arrival)",
@@ -135,8 +183,26 @@ def roster_import(
         )
         transaction.on_commit(lambda: _swap_store(store, staging_dir / "store"))
     result.scope_id = writer.top.pk
-    report("Done", 1, 1)
+    overall.phase(95, 100)("Done", 1, 1)
     return result
+
+
+class ImportProgress:
+    """One progress bar for the whole import: the reader's steps, then the writer's, each a part
+    of the bar, and the bar never going back (the reader's last step is reported after the
+    writer's first ones)."""
+
+    def __init__(self, report: Progress) -> None:
+        self.report = report
+        self.percent = 0
+
+    def phase(self, start: int, end: int) -> Progress:
+        def progress(step: str, done: int, total: int) -> None:
+            fraction = min(done / total, 1.0) if total > 0 else 0.0
+            self.percent = max(self.percent, start + round((end - start) * fraction))
+            self.report(step, self.percent, 100)
+
+        return progress
 
 
 #: SQLite's page cache while an import writes, in KiB (its default is 2 MB). A roster's usernames
@@ -171,8 +237,13 @@ def _swap_store(store: Path, merged: Path) -> None:
 
 
 class _RosterWriter:
-    def __init__(self, *, actor: Any, scope: Organization | None, report: Progress):
-        self.actor, self.scope, self.report = actor, scope, report
+    def __init__(self, *, actor: Any, scope: Organization | None, report: Progress, into: Organization | None = None):
+        self.actor, self.scope, self.into, self.report = actor, scope, into or scope, report
+        self.warnings: list[str] = []
+        #: Organizations whose people, roles and students a bulk file replaces (pks).
+        self.covered: set[int] = set()
+        self.removals: dict[str, dict[str, int]] = {}
+        self._districts: dict[int, str] | None = None
         self.bundle: RosterBundle
         self.written = False
         self.by_sourced_id: dict[str, Organization] = {}
@@ -197,15 +268,38 @@ class _RosterWriter:
         self.bundle = bundle
         return RosterImportResult(
             counts={str(k): int(v) for k, v in bundle.summary.items()},
-            warnings=[str(w) for w in bundle.warnings],
-            created=self.created, updated=self.updated,
+            warnings=[str(w) for w in bundle.warnings] + self.warnings,
+            created=self.created, updated=self.updated, removals=self.removals,
         )
+
+    def count_removal(self, path: str | None, kind: str, number: int = 1) -> None:
+        """Count a removal under the district ``path`` lies in (or the organization above)."""
+        if self._districts is None:
+            self._districts = dict(Organization.objects.filter(kind__in=[Organization.Kind.DISTRICT])
+                                   .order_by().values_list("pk", "name"))
+        ids = [int(part) for part in (path or "").strip("/").split("/") if part]
+        name = next((self._districts[i] for i in ids if i in self._districts), None)
+        if name is None:
+            top = Organization.objects.filter(pk=ids[-1]).values_list("name", flat=True).first() if ids else None
+            name = top or "No organization"
+        kinds = self.removals.setdefault(name, {})
+        kinds[kind] = kinds.get(kind, 0) + number
+
+    def find_covered(self) -> None:
+        """The organizations a bulk file covers: those it lists, less any that Trellis holds a
+        child of that the file does not list (a district's export naming its state as parent
+        covers the district, not the state)."""
+        listed = {o.pk for sourced_id, o in self.by_sourced_id.items() if o.sourced_id == sourced_id}
+        partial = set(Organization.objects.filter(parent_id__in=listed, is_active=True).exclude(pk__in=listed)
+                      .order_by().values_list("parent_id", flat=True))
+        self.covered = listed - partial
 
     # Organizations ---------------------------------------------------------------------------
     def write_organizations(self) -> None:
-        records = list(self.bundle.orgs)
+        records = [r for r in self.bundle.orgs if r.type in ORG_KINDS]
+        departments = [r for r in self.bundle.orgs if r.type not in ORG_KINDS]
         known = {o.sourced_id: o for o in Organization.objects.filter(
-            sourced_id__in=[r.sourced_id for r in records])}
+            sourced_id__in=[r.sourced_id for r in self.bundle.orgs])}
         by_nces = {}
         nces_ids = [r.identifier for r in records if r.identifier and r.sourced_id not in known]
         if nces_ids:
@@ -223,8 +317,8 @@ class _RosterWriter:
                 if organization is None and kind == Organization.Kind.STATE and len(existing_state) == 1:
                     # One Trellis serves one state: its state row in any roster is that state.
                     organization = existing_state[0]
-                parent = self.parent_for(record, kind, in_file)
                 if organization is None:
+                    parent = self.parent_for(record, kind, in_file)
                     organization = self.new_organization(record, kind, parent)
                     created.append(organization)
                 else:
@@ -232,20 +326,65 @@ class _RosterWriter:
                 self.by_sourced_id[record.sourced_id] = organization
             # Children of this level need their parents' ids and paths, so each level is
             # written before the next is read.
-            self.insert_organizations(created)
-            for organization in created:
-                organization.path = f"{organization.parent.path if organization.parent else '/'}{organization.pk}/"
-            update_rows(Organization, ("path",), [(o.path, o.pk) for o in created])
-            for organization in created:
-                label = Organization.Kind(organization.kind).label
-                self.created[label] = self.created.get(label, 0) + 1
-            self.report("Adding organizations", level + 1, 4)
+            self.insert_new(created)
+            self.report("Adding organizations", level + 1, 5)
+        self.place_departments(departments, known)
+        self.find_covered()
+        self.report("Adding organizations", 5, 5)
         in_roster = {o.pk for o in self.by_sourced_id.values()}
         tops = [o for o in self.by_sourced_id.values() if not (o.parent_id and o.parent_id in in_roster)]
         if not tops:
             self.refuse("orgs.csv: the roster has no organizations Trellis can use (state, local, district or school).")
         tops.sort(key=lambda o: len(o.path))
         self.top = tops[0] if len(tops) == 1 else (self.scope or tops[0].parent or tops[0])
+
+    def insert_new(self, created: list[Organization]) -> None:
+        self.insert_organizations(created)
+        for organization in created:
+            organization.path = organization_path(organization)
+        update_rows(Organization, ("path",), [(o.path, o.pk) for o in created])
+        for organization in created:
+            label = Organization.Kind(organization.kind).label
+            self.created[label] = self.created.get(label, 0) + 1
+
+    def place_departments(self, departments: list[Any], known: dict[str, Organization]) -> None:
+        """A department is part of its school: whatever names the department is placed at the
+        school. A department whose school is in neither the files nor Trellis is placed at the
+        organization the import is run for when that is a school, and becomes a school of it
+        when that is a district."""
+        created: list[Organization] = []
+        for record in departments:
+            school = self.by_sourced_id.get(record.parent_sourced_id or "")
+            if school is None and record.parent_sourced_id:
+                school = Organization.objects.filter(sourced_id=record.parent_sourced_id).first()
+            if school is not None and school.kind == Organization.Kind.SCHOOL:
+                self.require_scope(school, record)
+                self.by_sourced_id[record.sourced_id] = school
+                continue
+            existing = known.get(record.sourced_id)
+            if existing is not None and existing.kind == Organization.Kind.SCHOOL:
+                self.update_organization(existing, record, Organization.Kind.SCHOOL)
+                self.by_sourced_id[record.sourced_id] = existing
+                continue
+            into = self.into
+            where = _orgs_row(record)
+            if into is not None and into.kind == Organization.Kind.SCHOOL:
+                self.require_scope(into, record)
+                self.by_sourced_id[record.sourced_id] = into
+                self.warnings.append(f'{where}: the department "{record.name}" belongs to a school that is not '
+                                     f"in the file; it was placed at {into.name}, the school this import is for.")
+            elif into is not None and into.kind == Organization.Kind.DISTRICT:
+                organization = self.new_organization(record, Organization.Kind.SCHOOL, into)
+                created.append(organization)
+                self.by_sourced_id[record.sourced_id] = organization
+                self.warnings.append(f'{where}: the department "{record.name}" belongs to a school that is not '
+                                     f"in the file; it was added as a school of {into.name}, the district this "
+                                     "import is for.")
+            else:
+                self.refuse(f'{where}: the department "{record.name}" belongs to a school that is neither in '
+                            "the file nor in Trellis. Import it from the page of its school or district (on "
+                            "the command line: --into with the school's or district's sourcedId or NCES id).")
+        self.insert_new(created)
 
     def insert_organizations(self, created: list[Organization]) -> None:
         """Insert new organizations with one executemany per batch (a state has thousands) and
@@ -264,24 +403,26 @@ class _RosterWriter:
 
     def new_organization(self, record: Any, kind: str, parent: Organization | None) -> Organization:
         if parent is None and kind != Organization.Kind.STATE:
-            self.refuse(f'orgs.csv: the {record.type} "{record.name}" (sourcedId {record.sourced_id}) '
-                        f'has a parent that is neither in the file nor in Trellis. Add its parent '
-                        f'organization first.')
+            self.refuse(f'{_orgs_row(record)}: the {record.type} "{record.name}" has a parent that is neither in '
+                        "the file nor in Trellis. Import it from the page of the organization it belongs to "
+                        "(on the command line: --into with that organization's sourcedId or NCES id).")
         if parent is None and self.actor is not None:
-            self.refuse("orgs.csv: only the command line can add a new state.")
+            self.refuse(f"{_orgs_row(record)}: only the command line can add a new state.")
         if parent is not None:
             self.require_scope(parent, record)
         return Organization(
-            name=record.name, kind=kind, parent=parent, sourced_id=record.sourced_id,
-            nces_id=record.identifier or "", locale=record.locale or "", path="/",
+            name=record.name[:200], kind=kind, parent=parent, sourced_id=record.sourced_id,
+            nces_id=nces_id(record.identifier), locale=record.locale or "", path="/",
             is_active=record.status != "tobedeleted",
         )
 
     def update_organization(self, organization: Organization, record: Any, kind: str) -> None:
+        if self.scope is not None and self.scope.path.startswith(organization.path) and organization != self.scope:
+            return  # the export names an organization above the importer's as a parent: used, not changed
         self.require_scope(organization, record)
         changes = {
             "name": record.name,
-            "nces_id": record.identifier or organization.nces_id,
+            "nces_id": nces_id(record.identifier) or organization.nces_id,
             "locale": record.locale or organization.locale,
             "sourced_id": record.sourced_id,
             "is_active": record.status != "tobedeleted",
@@ -295,16 +436,27 @@ class _RosterWriter:
             self.updated[label] = self.updated.get(label, 0) + 1
 
     def parent_for(self, record: Any, kind: str, in_file: dict[str, Any]) -> Organization | None:
-        if record.parent_sourced_id and record.parent_sourced_id in self.by_sourced_id:
-            return self.by_sourced_id[record.parent_sourced_id]
-        if record.parent_sourced_id and record.parent_sourced_id not in in_file:
-            found = Organization.objects.filter(sourced_id=record.parent_sourced_id).first()
-            if found is not None:
-                return found
+        allowed = Organization.PARENT_KINDS[Organization.Kind(kind)]
+        named = record.parent_sourced_id
+        parent = self.by_sourced_id.get(named) if named else None
+        if parent is None and named and named not in in_file:
+            parent = Organization.objects.filter(sourced_id=named).first()
+        if parent is not None and parent.kind in allowed:
+            return parent
+        into = self.into
+        if into is not None and into.kind in allowed:
+            if parent is not None or named:
+                if parent is not None:
+                    what = f"is a {parent.get_kind_display().lower()}"
+                elif named in in_file:
+                    what = f"is a {in_file[named].type}"
+                else:
+                    what = "is not in the file or in Trellis"
+                self.warnings.append(f'{_orgs_row(record)}: the parent of the {record.type} "{record.name}" {what}; '
+                                     f"it was placed under {into.name}, the organization this import is for.")
+            return into
         if kind in (Organization.Kind.DISTRICT, Organization.Kind.REGION):
             # A district's own export rarely carries the state row: it belongs to the one state.
-            if self.scope is not None and self.scope.kind in (Organization.Kind.STATE, Organization.Kind.REGION):
-                return self.scope
             return Organization.objects.filter(kind=Organization.Kind.STATE).order_by("pk").first()
         return None
 
@@ -320,6 +472,9 @@ class _RosterWriter:
         store: counts per school, summed up the tree, for the organizations in this roster."""
         schools = dict(Organization.objects.filter(kind=Organization.Kind.SCHOOL, sourced_id__in=list(stats))
                        .order_by().values_list("sourced_id", "path"))
+        # A department's students count at the school it was placed at.
+        schools.update({sourced_id: o.path for sourced_id, o in self.by_sourced_id.items()
+                        if o.kind == Organization.Kind.SCHOOL and sourced_id != o.sourced_id})
         totals: dict[int, list[int]] = {}
         for sourced_id, (students, disadvantaged, flagged) in stats.items():
             path = schools.get(sourced_id)
@@ -375,8 +530,11 @@ class _RosterWriter:
                 if taken is None:
                     taken = set(user_model.objects.values_list("username", flat=True))
                 if username in taken:
-                    self.refuse(f'users.csv: the username "{username}" (sourcedId {record.sourced_id}) already '
-                                f'belongs to another Trellis account. Give this person a different username.')
+                    # Whose it is, or where, is not said: a district's import must not tell it
+                    # which usernames exist elsewhere in the state.
+                    self.refuse(f'users.csv, column "username": the username "{username[:150]}" of the staff '
+                                f"member with sourcedId {record.sourced_id} cannot be used in Trellis. Give "
+                                "this person a different username.")
                 taken.add(username)
                 given, family = (record.given_name or "")[:150], (record.family_name or "")[:150]
                 email = record.email or ""
@@ -426,8 +584,10 @@ class _RosterWriter:
         if self.scope is None or path is None:
             return
         if not path.startswith(self.scope.path):
-            self.refuse(f"users.csv: a staff member in this roster (sourcedId {sourced_id}) already "
-                        f"belongs to an organization outside {self.scope.name}.")
+            # Not "exists elsewhere": a district's import must not learn about other districts' staff.
+            self.refuse(f'users.csv, column "sourcedId": the staff member with sourcedId {sourced_id} cannot '
+                        f"be imported for {self.scope.name}. Leave them out of the file, or ask the state's "
+                        "Trellis administrators to import them.")
 
     def write_memberships(self, staff: list[Any], people: dict[str, int], *, any_existing: bool) -> None:
         """``people``: sourcedId → pk of every listed person. ``any_existing``: whether any of them
@@ -461,8 +621,15 @@ class _RosterWriter:
         new = sorted(m for m in wanted if m not in current)
         insert_rows(Membership, ("person", "organization", "role", "from_roster"), [(*m, True) for m in new])
         if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
-            removed |= current.keys() - wanted.keys()
+            # Only roles at the organizations the file covers: a person listed in one district's
+            # file keeps their roles elsewhere.
+            removed |= {m for m in current.keys() - wanted.keys() if m[1] in self.covered}
         gone = removed & current.keys()
+        if gone:
+            paths = dict(Organization.objects.filter(pk__in={m[1] for m in gone}).values_list("pk", "path"))
+            gone = {m for m in gone if self.scope is None or paths[m[1]].startswith(self.scope.path)}
+            for membership in gone:
+                self.count_removal(paths[membership[1]], "Roles removed")
         for chunk in _chunks(sorted(current[m] for m in gone), 5000):
             Membership.objects.filter(pk__in=chunk).delete()
         if gone:
@@ -471,24 +638,18 @@ class _RosterWriter:
             self.created["Roles"] = len(new)
 
     def deactivate_missing(self, unlisted: list[tuple[Any, ...]]) -> None:
-        """A bulk file is the whole truth for its organizations: staff it no longer lists are
-        switched off (never deleted, so their history stays).
+        """A bulk file is the whole truth for the organizations it covers: staff it no longer
+        lists whose primary organization is one of those are switched off (never deleted, so
+        their history stays); everyone else is left alone.
 
         ``unlisted`` holds the people Trellis had before this import that the file does not list,
-        as ``write_staff`` read them (this import changed none of them). A person is covered when
-        their primary organization is one of the roster's organizations or lies below one."""
-        paths = {o.path for o in self.by_sourced_id.values()}
-        # Paths end in "/", so the paths a path starts with are exactly its prefixes ending in "/":
-        # looking those few up is the same test as ``startswith`` against every roster path.
-        covered: dict[str, bool] = {}
-
-        def is_covered(path: str) -> bool:
-            if path not in covered:
-                covered[path] = any(path[:end + 1] in paths for end, char in enumerate(path) if char == "/")
-            return covered[path]
-
-        gone = [(person_id, user_id) for person_id, user_id, *_, is_active, path in unlisted
-                if is_active and path is not None and is_covered(path)]
+        as ``write_staff`` read them: (pk, user id, *PERSON_FIELDS values, primary path)."""
+        primary = PERSON_FIELDS.index("primary_organization") + 2
+        gone = [(person[0], person[1]) for person in unlisted
+                if person[-2] and person[primary] is not None and person[primary] in self.covered]
+        for person in unlisted:
+            if person[-2] and person[primary] in self.covered:
+                self.count_removal(person[-1], "Staff switched off")
         for chunk in _chunks(gone, 5000):
             Person.objects.filter(pk__in=[pk for pk, _ in chunk]).update(is_active=False)
             get_user_model().objects.filter(pk__in=[user_id for _, user_id in chunk]).update(is_active=False)
@@ -499,7 +660,63 @@ class _RosterWriter:
     def write_student_store(self, current: Path, out: Path) -> dict[str, SchoolStats]:
         """Merge the staged student files into a copy of the store, written to ``out``."""
         self.report("Writing the pseudonymised student store", 0, 1)
-        return merge_student_store(current, self.bundle, out)
+        schools = self.covered_schools()
+        paths = {sourced_id: o.path for sourced_id, o in self.by_sourced_id.items()}
+        for school, number in students_leaving(current, self.bundle, schools).items():
+            self.count_removal(paths.get(school), "Students removed", number)
+        return merge_student_store(current, self.bundle, out, covered_schools=schools)
+
+    def covered_schools(self) -> set[str] | None:
+        """The school sourcedIds whose students a bulk file replaces; None: the whole store (the
+        file covers every organization Trellis holds)."""
+        if not Organization.objects.exclude(pk__in=self.covered).filter(is_active=True).exists():
+            return None
+        return {sourced_id for sourced_id, o in self.by_sourced_id.items()
+                if o.pk in self.covered or o.sourced_id != sourced_id}
+
+
+COUNT_LABELS = {
+    "orgs:state": "State", "orgs:local": "Regional service centers", "orgs:district": "Districts",
+    "orgs:school": "Schools", "orgs:department": "Departments (placed at their schools)",
+    "orgs_skipped": "Organizations of other kinds (left out)", "staff": "Staff", "students": "Students",
+    "classes": "Classes", "enrollments": "Class enrollments", "guardians_dropped": "Parents and guardians (left out)",
+    "students_tobedeleted": "Students marked to be removed", "student_updates_only": "Student records only updated",
+}
+
+
+def plain_counts(counts: dict[str, int]) -> dict[str, int]:
+    """A roster's counts under the words a person reads ("Districts", not ``orgs:district``)."""
+    plain: dict[str, int] = {}
+    for key, number in counts.items():
+        if key.startswith("staff:"):
+            label = f"Staff with the role {key.removeprefix('staff:')}"
+        else:
+            label = COUNT_LABELS.get(key, key.replace("_", " ").capitalize())
+        plain[label] = number
+    return plain
+
+
+def nces_id(identifier: str | None) -> str:
+    """An org's identifier as its NCES id: NCES ids are at most 12 digits, so an identifier that
+    is longer is some other system's and is not kept as one."""
+    return identifier if identifier and len(identifier) <= 12 else ""
+
+
+def change_summary(result: RosterImportResult) -> str:
+    """One line of what an import added, changed, switched off and removed."""
+    parts = [f"added {n:,} {what.lower()}" for what, n in result.created.items()]
+    parts += [f"{what.lower()}: {n:,}" for what, n in result.updated.items()]
+    removed: dict[str, int] = {}
+    for kinds in result.removals.values():
+        for kind, number in kinds.items():
+            removed[kind] = removed.get(kind, 0) + number
+    parts += [f"{kind.lower()}: {n:,}" for kind, n in removed.items() if n and kind != "Roles removed"]
+    return "; ".join(parts) or "nothing changed"
+
+
+def _orgs_row(record: Any) -> str:
+    row = getattr(record, "row", None)
+    return f'orgs.csv, row {row}, column "parentSourcedId"' if row else "orgs.csv"
 
 
 def unusable_passwords(count: int) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from trellis.orgs.models import Membership, Organization, Person, Role
@@ -70,6 +70,23 @@ class OrganizationRow:
         return QUARTILE_LABELS.get(self.quartile or 0, "Not known")
 
 
+class _DistinctStaff(Subquery):
+    """The number of different people among a subquery's ``person_id`` values."""
+
+    template = "(SELECT count(DISTINCT _people.person_id) FROM (%(subquery)s) _people)"
+    output_field = IntegerField()
+
+
+def with_staff_counts(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Each organization with ``staff_count``: the active people holding a role anywhere in its
+    subtree. Every page that shows a staff figure takes it from here, so a district's row in the
+    state's table and the district's own page agree."""
+    people = Membership.objects.filter(
+        person__is_active=True, organization__path__startswith=OuterRef("path")
+    ).order_by().values("person_id")
+    return organizations.annotate(staff_count=_DistinctStaff(people))
+
+
 def children_for(
     *, user: Any, organization: Organization, kind: str | None = None, search: str = "",
     locale: str = "", quartile: int | None = None, order: str = "name",
@@ -87,9 +104,7 @@ def children_for(
         query = query.filter(Q(name__icontains=search) | Q(nces_id=search))
     if locale:
         query = query.filter(locale=locale)
-    query = query.annotate(
-        staff_count=Count("memberships__person", filter=Q(memberships__person__is_active=True), distinct=True)
-    )
+    query = with_staff_counts(query)
     ordering = {
         "name": ["name"], "enrollment": ["-enrollment", "name"], "poverty": ["-econ_disadvantaged_share", "name"],
     }
@@ -132,9 +147,8 @@ def organization_summary(organization: Organization) -> dict[str, Any]:
     return {
         "districts": below.filter(kind=Organization.Kind.DISTRICT).count(),
         "schools": below.filter(kind=Organization.Kind.SCHOOL).count(),
-        "staff": Person.objects.filter(
-            is_active=True, memberships__organization__path__startswith=organization.path
-        ).distinct().count(),
+        "staff": with_staff_counts(Organization.objects.filter(pk=organization.pk)).values_list(
+            "staff_count", flat=True).get(),
     }
 
 
@@ -151,3 +165,14 @@ def poverty_profile(rows: list[OrganizationRow]) -> list[dict[str, Any]]:
             "students": sum(row.organization.enrollment or 0 for row in members),
         })
     return profile
+
+
+def roster_review_get(*, user: Any, organization: Organization, pk: int) -> Any:
+    """An import of ``organization``'s roster that ``user`` started and that waits for them to
+    confirm what it takes away; anything else is "not found"."""
+    from trellis.core.models import Job
+
+    job = Job.objects.filter(pk=pk, kind="roster_import", started_by=user, organization_id=organization.pk).first()
+    if job is None or not (job.result or {}).get("preview"):
+        raise Http404("No such import.")
+    return job

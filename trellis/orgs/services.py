@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -93,18 +94,65 @@ def membership_grant(*, actor: Any, person: Person, organization: Organization, 
     return membership
 
 
-def roster_import_start(*, actor: Any, upload: Any, scope: Organization) -> Any:
-    """Keep the uploaded roster in the uploads folder and start its import as a background job."""
+def roster_upload_dir() -> Path:
+    """Where uploaded rosters wait for their import job: owner-only, like everything in it."""
+    uploads = Path(settings.TRELLIS_HOME) / "uploads"
+    uploads.mkdir(mode=0o700, parents=True, exist_ok=True)
+    uploads.chmod(0o700)
+    return uploads
+
+
+def roster_import_start(
+    *, actor: Any, upload: Any = None, scope: Organization, stored: Path | None = None,
+    confirmed: dict[str, dict[str, int]] | None = None, name: str = "",
+) -> Any:
+    """Keep the uploaded roster in the uploads folder (owner-only) and start its import as a
+    background job. ``stored`` and ``confirmed`` start the import of a roster already kept, whose
+    removals (per district and kind) the person has seen and confirmed."""
     from trellis.core.services import job_start
 
     _require_manage(actor, scope)
-    uploads = Path(settings.TRELLIS_HOME) / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    target = uploads / f"roster-{uuid.uuid4().hex}.zip"
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    if stored is None:
+        target = roster_upload_dir() / f"roster-{uuid.uuid4().hex}.zip"
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        name = Path(str(upload.name)).name
+    else:
+        target = stored
     return job_start(
         actor=actor, kind="roster_import", title=f"Roster import for {scope.name}",
-        organization_id=scope.pk, params={"upload": str(target), "scope_id": scope.pk},
+        organization_id=scope.pk,
+        params={"upload": str(target), "scope_id": scope.pk, "name": name[:200], "confirmed": confirmed},
     )
+
+
+def _answer_pending(*, actor: Any, job: Any, scope: Organization, answer: str) -> Path:
+    """Record the answer to an import waiting for confirmation; the roster kept for it."""
+    _require_manage(actor, scope)
+    upload = Path(job.params.get("upload", ""))
+    if not (job.result or {}).get("preview") or job.result.get("answered") or not upload.is_file():
+        raise PermissionDenied("This import is not waiting for a confirmation.")
+    type(job).objects.filter(pk=job.pk).update(result={**job.result, "answered": answer})
+    return upload
+
+
+@transaction.atomic
+def roster_import_confirm(*, actor: Any, job: Any, scope: Organization) -> Any:
+    """Start the import a person saw the removals of, and confirmed."""
+    upload = _answer_pending(actor=actor, job=job, scope=scope, answer="confirmed")
+    audit_record(actor=actor, action="roster.import.confirm", target=job, organization_id=scope.pk,
+                 summary=f"Confirmed a roster import for {scope.name} that switches off staff or removes students",
+                 details={"removed": job.result["preview"]})
+    return roster_import_start(actor=actor, scope=scope, stored=upload, confirmed=job.result["preview"],
+                               name=job.params.get("name", ""))
+
+
+@transaction.atomic
+def roster_import_cancel(*, actor: Any, job: Any, scope: Organization) -> None:
+    """Drop an import waiting for confirmation, and the roster kept for it."""
+    upload = _answer_pending(actor=actor, job=job, scope=scope, answer="cancelled")
+    audit_record(actor=actor, action="roster.import.cancel", target=job, organization_id=scope.pk,
+                 summary=f"Cancelled a roster import for {scope.name}; nothing was imported")
+    transaction.on_commit(lambda: upload.unlink(missing_ok=True))

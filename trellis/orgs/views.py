@@ -5,12 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from trellis.orgs import selectors
 from trellis.orgs.forms import OrganizationFilterForm, RosterUploadForm
 from trellis.orgs.models import Organization
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
-from trellis.orgs.services import roster_import_start
+from trellis.orgs.services import roster_import_cancel, roster_import_confirm, roster_import_start
+from trellis.orgs.uploads import RosterUploadLimit
 
 LISTED_KIND = {
     Organization.Kind.STATE: Organization.Kind.DISTRICT,
@@ -106,13 +108,45 @@ def staff_list(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
+@csrf_exempt  # checked below, once the upload's size limit is in place (it must come first)
 def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
+    limit = RosterUploadLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _roster_import(request, pk, limit)
+
+
+@login_required
+@csrf_protect
+def _roster_import(request: HttpRequest, pk: int, limit: RosterUploadLimit) -> HttpResponse:
     organization = selectors.organization_get(user=request.user, pk=pk)
     if not can_manage_organization(request.user, organization):
         raise PermissionDenied("Only a district AI lead or the state AI lead can import a roster.")
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = RosterUploadForm(request.POST if bound else None, request.FILES if bound else None,
+                            too_large=bound and limit.too_large)
     if request.method == "POST" and form.is_valid():
         job = roster_import_start(actor=request.user, upload=form.cleaned_data["roster"], scope=organization)
         return redirect("job-detail", pk=job.pk)
     return render(request, "orgs/roster_import.html", {"organization": organization, "form": form})
+
+
+@login_required
+def roster_import_review(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    """What an uploaded roster would take away, and the choice to make the changes or not."""
+    from trellis.orgs.roster import REMOVAL_KINDS  # the roster reader loads DuckDB: only when needed
+
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    if not can_manage_organization(request.user, organization):
+        raise PermissionDenied("Only a district AI lead or the state AI lead can import a roster.")
+    job = selectors.roster_review_get(user=request.user, organization=organization, pk=job_pk)
+    if request.method == "POST" and not job.result.get("answered"):
+        if request.POST.get("answer") == "confirm":
+            started = roster_import_confirm(actor=request.user, job=job, scope=organization)
+            return redirect("job-detail", pk=started.pk)
+        roster_import_cancel(actor=request.user, job=job, scope=organization)
+        return redirect("organization-detail", pk=organization.pk)
+    return render(request, "orgs/roster_review.html", {
+        "organization": organization, "job": job, "kinds": REMOVAL_KINDS,
+        "rows": [(district, [kinds.get(kind, 0) for kind in REMOVAL_KINDS])
+                 for district, kinds in sorted(job.result["preview"].items())],
+    })

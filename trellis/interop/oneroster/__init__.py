@@ -61,8 +61,11 @@ No ``sourcedId`` column (likely no header row)                 refuse; header no
 Two columns that read as the same name                         refuse
 UTF-8 BOM; CRLF line ends                                      accept silently
 Row with more or fewer values than the header; not UTF-8      refuse (row number, no content)
-File with a header and no rows                                 bulk: refuse (would empty the
-                                                               store); delta: accept
+Header ending in unnamed columns; rows leaving them out        accept, warn once
+File with a header and no rows                                 read as absent (nothing it holds
+                                                               changes), warn
+Manifest ``file.<name>`` with an empty value                   read as absent, warn
+demographics.csv (1.1) whose id column is ``userSourcedId``    read as sourcedId, warn
 File listed bulk/delta in the manifest but missing             refuse
 File present but marked absent / not listed in the manifest    ignore / read as bulk; warn
 No manifest.csv                                                accept as bulk, warn
@@ -71,20 +74,32 @@ users, roles and demographics in different modes               refuse
 Required value blank                                           refuse
 Staff user without username, givenName or familyName          refuse (students: not checked,
                                                                their names are never kept)
+Staff sourcedId/username/names longer than an account keeps
+(255/150/150/150); org sourcedId/name past 255/200             refuse, by row (never cut short)
+NUL byte in a staff or org value that is stored                refuse, by row
+Staff email that is not an email address                       import without the email, warn
+Org identifier longer than 12 characters                       kept, not as the NCES id
 Duplicate sourcedId in a file (bulk or delta)                  refuse
 Reference to an unknown record in a bulk file (role/
-enrollment/demographics -> user; -> org, class, course,
-session)                                                       refuse
+enrollment/demographics -> user; -> org; class -> school)      refuse
+Session parent, course school year, class course or terms
+not in the file                                                accept without the link, warn
+Class with empty courseSourcedId, set without courses          accept, warn
 Reference into a delta file                                    accept (may name a stored record)
 Reference into a file absent from the set                      accept as given, warn
-Org parent not in orgs.csv (a district's state)                accept as given, silently
+Org parent not in orgs.csv (a district's state)                accept as given, silently; the
+                                                               import service places the org
+                                                               under the org the import is run
+                                                               for, or refuses by row
 Enumeration in another letter case (``Teacher``)               accept, warn per column
 A role named as in the other version (1.1 ``administrator``
 in 1.2 roles.csv; 1.2 ``principal`` in 1.1 users.csv)          accept as a staff role, warn
 Enumeration value unknown                                      refuse
 ``ext:`` value where 1.2 allows extensions                     accept, warn; ext: org types
                                                                skipped, ext: roles are staff
-Org type department or national                                skip, warn
+Org type department                                            kept (type "department") so the
+                                                               service places it at its school
+Org type national                                              skip, warn
 Boolean TRUE/True/1/0/yes/no/y/n                               accept, warn per column
 Boolean anything else                                          refuse
 Date 2023-1-5, 1/05/2023 (month/day/year), ISO date-time       accept, warn once per file
@@ -110,13 +125,16 @@ Student-level Parquet rows are sorted by pseudonym (students) or by class and ps
 anyone holding the id list line pseudonyms up with ids. An enrollment's own sourcedId is not kept
 (exports often build it from the student's id); class, person and role identify it.
 
-A message never quotes a value from users, roles, demographics or enrollments unless it is short,
-has no ``@`` or run of five digits, and is not that row's id, name, username, email or identifier.
+A refusal never quotes a value from users, roles, demographics or enrollments (a value in the
+wrong column may be a student's name, and the message is stored with the job): it names the file,
+row and column. A warning about a value Trellis recognised (``Teacher`` for ``teacher``) may
+quote it when it is short, has no ``@`` or run of five digits, and is not that row's id, name,
+username, email or identifier.
 Row numbers count records; a quoted field holding a line break would shift later rows by one.
 """
 
 from trellis.interop.oneroster.problems import RosterError, RosterProblem, RosterWarning
-from trellis.interop.oneroster.reader import read_roster
+from trellis.interop.oneroster.reader import cycle_collector_paused, read_roster
 from trellis.interop.oneroster.records import (
     AcademicSessionRecord,
     CourseRecord,
@@ -126,7 +144,7 @@ from trellis.interop.oneroster.records import (
     StaffRecord,
     StaffRole,
 )
-from trellis.interop.oneroster.store import merge_student_store
+from trellis.interop.oneroster.store import merge_student_store, students_leaving
 
 __all__ = [
     "AcademicSessionRecord",
@@ -139,6 +157,8 @@ __all__ = [
     "SchoolStats",
     "StaffRecord",
     "StaffRole",
+    "cycle_collector_paused",
     "merge_student_store",
     "read_roster",
+    "students_leaving",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Collection
 import duckdb
 
 from trellis.interop.oneroster.problems import Findings
-from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, LOCALES, PERSON_FILES
+from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, LOCALES, PERSON_FILES, PLACED_ORG_TYPES
 from trellis.interop.oneroster.tables import Check, Loaded, count, ident, literal
 
 #: (file, column, target file, is a list); org parents are deliberately not checked, because a
@@ -28,6 +28,14 @@ REFERENCES: tuple[tuple[str, str, str, bool], ...] = (
     ("enrollments.csv", "schoolSourcedId", "orgs.csv", False),
     ("enrollments.csv", "userSourcedId", "users.csv", False),
 )
+#: References that can be left unresolved without guessing: the record is placed all the same
+#: (a term or school year outside the export, a class whose course is not listed), with a warning.
+SOFT_REFERENCES = frozenset({
+    ("academicSessions.csv", "parentSourcedId"),
+    ("courses.csv", "schoolYearSourcedId"),
+    ("classes.csv", "courseSourcedId"),
+    ("classes.csv", "termSourcedIds"),
+})
 _RECORD_NAMES = {
     "orgs.csv": "org",
     "academicSessions.csv": "academic session",
@@ -116,6 +124,9 @@ def check_references(
         if modes.get(target) != "bulk" or not findings.room:
             continue
         ref = f"unnest({name})" if is_list else name
+        if (file, column) in SOFT_REFERENCES:
+            _warn_unresolved(con, source.table, ref, loaded[target].table, file, column, target, findings)
+            continue
         lookups.setdefault(target, []).append(f"SELECT {index} AS reference, _row, {ref} AS ref FROM {source.table}")
     unresolved: list[tuple[int, int, str]] = []
     for target, references in lookups.items():
@@ -131,9 +142,34 @@ def check_references(
         file, column, target, _ = REFERENCES[index]
         if target in PERSON_FILES:
             message = f"refers to a user who is not in {target}."
+        elif file in PERSON_FILES:
+            message = f"refers to {_a(_RECORD_NAMES[target])} that is not in {target}."
         else:
             message = f'refers to {_RECORD_NAMES[target]} "{str(ref)[:60]}", which is not in {target}.'
         findings.refuse(file, message, row=int(row), column=column)
+
+
+def _warn_unresolved(
+    con: duckdb.DuckDBPyConnection, table: str, ref: str, ids: str, file: str, column: str, target: str,
+    findings: Findings,
+) -> None:
+    found = con.execute(
+        f"SELECT count(*), min(_row) FROM (SELECT _row, {ref} AS ref FROM {table}) s WHERE s.ref IS NOT NULL "
+        f'AND NOT EXISTS (SELECT 1 FROM {ids} t WHERE t."sourcedId" = s.ref)'
+    ).fetchall()
+    unresolved, first = found[0] if found else (0, None)
+    if unresolved:
+        rows = "1 reference" if unresolved == 1 else f"{unresolved} references"
+        findings.warn(
+            file,
+            f"refers to {_RECORD_NAMES[target]}s that are not in {target} ({rows}, first on row {first}); "
+            "the rows were imported without that link.",
+            column=column,
+        )
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def locale_sql(text: str) -> str:
@@ -149,7 +185,8 @@ def locale_sql(text: str) -> str:
 def org_checks(orgs: Loaded) -> list[Check]:
     """Skipped org types (warnings) and the locale extension column."""
     checks: list[Check] = []
-    kept = ", ".join(literal(t) for t in KEPT_ORG_TYPES)
+    kept = ", ".join(literal(t) for t in (*KEPT_ORG_TYPES, *PLACED_ORG_TYPES))
+    placed = ", ".join(literal(t) for t in PLACED_ORG_TYPES)
     checks.append(
         Check(
             "type",
@@ -159,6 +196,23 @@ def org_checks(orgs: Loaded) -> list[Check]:
             refuse=False,
         )
     )
+    checks.append(
+        Check(
+            "type",
+            f'"type" IN ({placed})',
+            "departments are not organizations of their own in Trellis; their staff, students and "
+            "classes were placed at the department's school",
+            refuse=False,
+        )
+    )
+    # An organization's name and id must fit Trellis's columns; nothing is cut short.
+    for column, longest in (("sourcedId", 255), ("name", 200)):
+        checks.append(Check(column, f"length({ident(column)}) > {longest}",
+                            f"is longer than the {longest} characters Trellis keeps for an organization."))
+    for column in ("sourcedId", "name", "identifier"):
+        if column in {c.name for c in orgs.columns}:
+            checks.append(Check(column, f"contains({ident(column)}, chr(0))",
+                                "holds a NUL character (byte 0). Save the file again as UTF-8 CSV."))
     if "metadata.locale" in {c.name for c in orgs.columns}:
         locale = ident("metadata.locale")
         checks.append(

@@ -96,6 +96,20 @@ def build_kinds(con: duckdb.DuckDBPyConnection, version: str, users: Loaded, rol
     )
 
 
+#: The users.csv columns an account keeps, with the most characters each may hold.
+STAFF_LENGTHS = (("sourcedId", 255), ("username", 150), ("givenName", 150), ("familyName", 150))
+#: The users.csv columns that reach the database for staff (a NUL byte cannot be stored).
+STAFF_TEXT = ("sourcedId", "username", "givenName", "familyName", "email", "identifier")
+
+
+def valid_email_sql(column: str) -> str:
+    """SQL true where a column holds one plausible email address (as Django's EmailField would
+    take it: one @, a dot in the domain, no spaces, at most 254 characters)."""
+    name = ident(column)
+    return (f"(length({name}) <= 254 AND regexp_full_match({name}, "
+            "'[^@\\s\\x00]+@[^@\\s\\x00]+\\.[^@\\s\\x00]+'))")
+
+
 def user_checks(users: Loaded, mode: str) -> list[Check]:
     """Staff need a username and names; a student's grade must be a grade level.
 
@@ -111,7 +125,21 @@ def user_checks(users: Loaded, mode: str) -> list[Check]:
                     f'is empty, but staff need a "{column}" for their Trellis account.',
                 )
             )
-    if "grades" in {c.name for c in users.columns}:
+    names = {c.name for c in users.columns}
+    # What becomes a staff account must fit the account's columns; nothing is cut short.
+    for column, longest in STAFF_LENGTHS:
+        if column in names:
+            checks.append(Check(column, f"{staff} AND length({ident(column)}) > {longest}",
+                                f"is longer than the {longest} characters Trellis keeps for a staff member."))
+    for column in STAFF_TEXT:
+        if column in names:
+            checks.append(Check(column, f"{staff} AND contains({ident(column)}, chr(0))",
+                                "holds a NUL character (byte 0). Save the file again as UTF-8 CSV."))
+    if "email" in names:
+        checks.append(Check("email", f"{staff} AND {ident('email')} IS NOT NULL AND NOT {valid_email_sql('email')}",
+                            "has staff emails that are not email addresses; those staff were imported without "
+                            "an email", refuse=False))
+    if "grades" in names:
         first, grade = "grade_text", "grade_level"
         shown = echo_sql(users.file, first, users.identity_columns)
         checks.append(
@@ -119,7 +147,6 @@ def user_checks(users: Loaded, mode: str) -> list[Check]:
                 "grades",
                 f"kind = 'student' AND {first} IS NOT NULL AND {grade} IS NULL",
                 "is not a grade level (use KG, 01 to 12, PK, or another CEDS grade level).",
-                value=shown,
             )
         )
         checks.append(
@@ -141,6 +168,12 @@ def check_people(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str, findi
     tells whether any row could fail them, which in a clean export none can."""
     names = _names(users)
     candidates = [f"{ident(c)} IS NULL" for c in ("username", "givenName", "familyName") if c in names]
+    # Cheap byte tests that every row failing the staff value checks below also fails.
+    candidates += [f"strlen({ident(c)}) > {n}" for c, n in STAFF_LENGTHS if c in names]
+    candidates += [f"contains({ident(c)}, chr(0))" for c in STAFF_TEXT if c in names]
+    if "email" in names:
+        candidates.append("NOT (contains(\"email\", '@') AND contains(\"email\", '.') AND NOT contains(\"email\", ' ') "
+                          "AND strlen(\"email\") <= 254)")
     if "grades" in names:
         candidates.append("grade_text IS DISTINCT FROM grade_level AND grade_text IS NOT NULL")
     if candidates:
@@ -367,7 +400,8 @@ def staff_records(
         SELECT s.uid, coalesce(u."status", 'active') AS status,
                {column("enabledUser")} AS enabled, {column("username")} AS username,
                {column("givenName")} AS given, {column("familyName")} AS family,
-               {column("email")} AS email, {column("identifier")} AS identifier
+               {f"CASE WHEN {valid_email_sql('email')} THEN u.email END" if "email" in names else "NULL"} AS email,
+               {column("identifier")} AS identifier
         FROM (SELECT DISTINCT uid FROM staff_roles) s LEFT JOIN {users.table} u ON u."sourcedId" = s.uid
         WHERE ({has_user} AND {live_sql("u", mode)}) OR (NOT {has_user} AND '{mode}' = 'delta')"""
     )

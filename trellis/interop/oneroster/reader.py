@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from trellis.interop.oneroster import checks, people, store
-from trellis.interop.oneroster.problems import Findings
+from trellis.interop.oneroster.problems import Findings, RosterError, RosterProblem
 from trellis.interop.oneroster.records import (
     AcademicSessionRecord,
     CourseRecord,
@@ -27,6 +27,7 @@ from trellis.interop.oneroster.source import (
     HeaderMap,
     RosterSource,
     detect_version,
+    has_rows,
     loaded_columns,
     map_header,
     open_source,
@@ -34,7 +35,7 @@ from trellis.interop.oneroster.source import (
     read_manifest,
     resolve_modes,
 )
-from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, ROSTER_FILES, V11, V12
+from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, PLACED_ORG_TYPES, ROSTER_FILES, V11, V12
 from trellis.interop.oneroster.tables import Loaded, count, drop, first_row, load, run_checks, value_checks
 from trellis.interop.pseudonym import check_key, register_pseudonym_key
 
@@ -45,6 +46,9 @@ _CORES = os.cpu_count() or 1
 #: DuckDB's threads while it reads and checks CSV files: one more than the cores keeps them busy
 #: through the loads' serial steps.
 _READ_THREADS = _CORES + 1
+#: The most memory DuckDB may take while it reads a roster (it spills nothing to disk, so past
+#: this a read is refused, not swapped). A whole state's roster peaks at about 3.5 GB.
+READER_MEMORY_LIMIT = "8GB"
 
 
 def read_roster(
@@ -97,7 +101,7 @@ def read_roster(
     try:
         # No spilling to disk: DuckDB's spill files would hold names. An in-memory database
         # otherwise spills to ".tmp" in the working directory.
-        con = duckdb.connect(config={"temp_directory": ""})
+        con = duckdb.connect(config={"temp_directory": "", "memory_limit": READER_MEMORY_LIMIT})
         try:
             # DuckDB turns a long IN list (a role's vocabulary) into a join, and a load with one
             # no longer keeps the file's order: rows would get other rows' numbers.
@@ -105,8 +109,13 @@ def read_roster(
             # The people files are read first; see _Reader.read for the threads after them.
             con.execute(f"SET threads = {_READ_THREADS}")
             register_pseudonym_key(con, pseudonym_key)
-            with _cycle_collector_paused():
-                return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
+            return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
+        except duckdb.OutOfMemoryException as exc:
+            raise RosterError([RosterProblem(
+                Path(source).name, None, None,
+                f"is too large to read within the {READER_MEMORY_LIMIT} of memory Trellis allows for a roster; "
+                "check that it holds only the roster's files, or import it in parts.",
+            )]) from exc
         finally:
             _close_alongside(con)
     finally:
@@ -122,12 +131,14 @@ def _close_alongside(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextlib.contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the duration. The staff records (and whatever a
-    ``people_ready`` caller builds from them) are millions of long-lived objects, and every full
-    collection walks all of them while holding Python's lock: a third of the staff step's time,
-    with the other thread waiting meanwhile. Reference counting still frees what the read drops;
-    the few cycles left wait for the next collection after the read."""
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the duration, for a process that does nothing but the
+    import (the command line; never the web process, whose other requests it would leave
+    uncollected). The staff records (and whatever a ``people_ready`` caller builds from them)
+    are millions of long-lived objects, and every full collection walks all of them while holding
+    Python's lock: a third of the staff step's time, with the other thread waiting meanwhile.
+    Reference counting still frees what the read drops; the few cycles left wait for the next
+    collection after it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -195,6 +206,12 @@ class _Reader:
             header = read_header(self.roster.paths[file])
             if header is None:
                 findings.refuse(file, "is empty; it needs at least the header row.", row=1)
+                continue
+            if not has_rows(self.roster.paths[file]):
+                # Read as a bulk file it would empty what Trellis holds; nothing is removed unasked.
+                findings.warn(file, "has a header and no rows; it was read as absent, so nothing Trellis "
+                              "holds from it changed.")
+                modes[file] = "absent"
                 continue
             headers[file] = header
         version = self.version = detect_version(manifest, headers, findings)
@@ -383,7 +400,17 @@ class _Reader:
         for file in files:
             loaded = self.loaded[file]
             later = frozenset({"username", "givenName", "familyName"}) if file == "users.csv" else frozenset()
+            if file == "classes.csv" and modes["courses.csv"] == "absent":
+                # A set without courses cannot name a class's course; the class is kept without one.
+                later = frozenset({"courseSourcedId"})
+                empty = checks.Check(
+                    "courseSourcedId", '"courseSourcedId" IS NULL',
+                    "is empty and the set has no courses.csv; the classes were kept without a course",
+                    refuse=False,
+                )
             file_checks = value_checks(loaded, mode=modes[file], later=later)
+            if file == "classes.csv" and modes["courses.csv"] == "absent":
+                file_checks.append(empty)
             if modes[file] == "bulk":
                 deletion = checks.bulk_deletions(loaded)
                 if deletion is not None:
@@ -525,13 +552,13 @@ class _Reader:
     def _orgs(self, modes: dict[str, str]) -> list[OrgRecord]:
         if "orgs.csv" not in self.loaded:
             return []
-        kept = ", ".join(f"'{t}'" for t in KEPT_ORG_TYPES)
+        kept = ", ".join(f"'{t}'" for t in (*KEPT_ORG_TYPES, *PLACED_ORG_TYPES))
         locale = self._optional("orgs.csv", "metadata.locale")
         rows = self.con.execute(
             f"""SELECT "sourcedId", coalesce("status", 'active'), "name", "type",
                    {self._optional("orgs.csv", "identifier")},
                    {self._optional("orgs.csv", "parentSourcedId")},
-                   {checks.locale_sql(locale)}
+                   {checks.locale_sql(locale)}, _row
             FROM {self.loaded["orgs.csv"].table}
             WHERE "type" IN ({kept}) AND {self._live(modes, "orgs.csv")} ORDER BY _row"""
         ).fetchall()
@@ -581,7 +608,7 @@ class _Reader:
         for org_type, number in sorted(Counter(org.type for org in orgs).items()):
             summary[f"orgs:{org_type}"] = number
         if "orgs.csv" in self.loaded:
-            kept = ", ".join(f"'{t}'" for t in KEPT_ORG_TYPES)
+            kept = ", ".join(f"'{t}'" for t in (*KEPT_ORG_TYPES, *PLACED_ORG_TYPES))
             skipped = count(con, f'SELECT count(*) FROM {self.loaded["orgs.csv"].table} WHERE "type" NOT IN ({kept})')
             summary["orgs_skipped"] = skipped
         summary.update(staff_summary)

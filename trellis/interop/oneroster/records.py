@@ -15,10 +15,12 @@ class OrgRecord:
     sourced_id: str
     status: str  # active | tobedeleted (tobedeleted only in a delta file)
     name: str
-    type: str  # state | local (regional education service center) | district | school
+    type: str  # state | local (regional education service center) | district | school | department
     identifier: str | None  # NCES id when the SIS gives one
     parent_sourced_id: str | None  # as given; may name an org that is not in the file
     locale: str | None  # city | suburb | town | rural, from metadata.locale
+    #: The record's row in orgs.csv (header = row 1), for messages about it.
+    row: int | None = field(default=None, compare=False)
 
 
 class StaffRole(NamedTuple):

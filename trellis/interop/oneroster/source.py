@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,12 @@ from trellis.interop.oneroster.spec import (
 MANIFEST = "manifest.csv"
 MODES = ("bulk", "delta", "absent")
 _WANTED = (MANIFEST, *ROSTER_FILES)
-_ZIP_MEMBER_LIMIT = 8 * 1024**3  # refuse a zip member that would unpack past 8 GiB
+#: What a zip may unpack to, in all. A whole state's roster is about 2.7 GB of CSV.
+ZIP_EXPANDED_LIMIT = 16 * 1024**3
+#: How many times larger than its compressed size a member may unpack. CSV exports compress
+#: about 5 to 30 times; a zip bomb, hundreds or thousands of times.
+ZIP_RATIO_LIMIT = 100
+_COPY_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -78,40 +85,96 @@ def open_source(source: Path, staging_dir: Path, findings: Findings) -> RosterSo
 
 
 def _unzip(source: Path, staging_dir: Path, findings: Findings) -> RosterSource:
-    with zipfile.ZipFile(source) as archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        top = {info.filename.split("/")[0] for info in members}
-        prefix = ""
-        if len(top) == 1 and all("/" in info.filename for info in members):
-            prefix = next(iter(top)) + "/"
-            findings.warn(
-                source.name,
-                f'the files are inside the folder "{prefix[:-1]}"; OneRoster puts them at the '
-                "top of the zip. Read them from there.",
-            )
-        by_name = {
-            info.filename[len(prefix) :]: info
-            for info in members
-            if info.filename.startswith(prefix) and "/" not in info.filename[len(prefix) :]
-        }
-        found = _match_names(list(by_name), findings)
-        unpacked = staging_dir / ".unpacked"
-        unpacked.mkdir(parents=True, exist_ok=True)
-        paths: dict[str, Path] = {}
-        for wanted, actual in found.items():
-            if wanted not in _WANTED:
-                continue
-            info = by_name[actual]
-            if info.file_size > _ZIP_MEMBER_LIMIT:
-                findings.refuse(wanted, "is too large to unpack (over 8 GiB).")
-                continue
-            # Written under a fixed name, never the member's own path, so nothing escapes.
-            target = unpacked / wanted
-            with archive.open(info) as member, target.open("wb") as out:
-                shutil.copyfileobj(member, out, length=1024 * 1024)
-            paths[wanted] = target
-        unread = [name for name in found if name in UNREAD_FILES]
+    """Unpack the roster files of a zip under ``staging_dir`` (owner-only), refusing one that
+    would unpack past the limits or that is damaged, before or while anything is written."""
+    unpacked = staging_dir / ".unpacked"
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+            found, by_name = _zip_members(source, members, findings)
+            wanted = {name: by_name[actual] for name, actual in found.items() if name in _WANTED}
+            if not _within_limits(source, wanted, findings):
+                findings.raise_if_refused()
+            unpacked.mkdir(mode=0o700, parents=True, exist_ok=True)
+            paths: dict[str, Path] = {}
+            for name, info in wanted.items():
+                # Written under a fixed name, never the member's own path, so nothing escapes.
+                target = unpacked / name
+                _copy_member(archive, info, target)
+                paths[name] = target
+            unread = [name for name in found if name in UNREAD_FILES]
+    except BaseException as exc:
+        # Nothing unpacked stays behind, whatever stopped the unpacking.
+        shutil.rmtree(unpacked, ignore_errors=True)
+        if not isinstance(exc, (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError)):
+            raise
+        # A damaged zip (a bad checksum, a truncated member, an unknown compression): Python's
+        # own message is no help to the person who sent it.
+        findings.refuse(source.name, "is damaged or not a zip file Trellis can open (a file inside it does not "
+                        "match its checksum, or it was cut short). Export the roster again and retry.")
+        findings.raise_if_refused()
+        raise AssertionError("unreachable") from exc
     return RosterSource(paths=paths, unpacked_dir=unpacked, present_unread=unread)
+
+
+def _zip_members(
+    source: Path, members: list[zipfile.ZipInfo], findings: Findings
+) -> tuple[dict[str, str], dict[str, zipfile.ZipInfo]]:
+    top = {info.filename.split("/")[0] for info in members}
+    prefix = ""
+    if len(top) == 1 and all("/" in info.filename for info in members):
+        prefix = next(iter(top)) + "/"
+        findings.warn(
+            source.name,
+            f'the files are inside the folder "{prefix[:-1]}"; OneRoster puts them at the '
+            "top of the zip. Read them from there.",
+        )
+    by_name = {
+        info.filename[len(prefix) :]: info
+        for info in members
+        if info.filename.startswith(prefix) and "/" not in info.filename[len(prefix) :]
+    }
+    return _match_names(list(by_name), findings), by_name
+
+
+def _within_limits(source: Path, members: dict[str, zipfile.ZipInfo], findings: Findings) -> bool:
+    """The sizes a zip declares, checked before anything is unpacked. Python never unpacks a
+    member past its declared size, so these bound what is written."""
+    fits = True
+    for name, info in members.items():
+        if info.file_size > ZIP_RATIO_LIMIT * max(info.compress_size, 1) and info.file_size > _COPY_BYTES:
+            findings.refuse(name, f"in {source.name} would unpack to more than {ZIP_RATIO_LIMIT} times its "
+                            "compressed size, which no roster export does; it was not opened.")
+            fits = False
+    total = sum(info.file_size for info in members.values())
+    if total > ZIP_EXPANDED_LIMIT:
+        findings.refuse(source.name, f"would unpack to {total / 1024**3:.1f} GiB, more than the "
+                        f"{ZIP_EXPANDED_LIMIT // 1024**3} GiB Trellis reads; it was not opened.")
+        fits = False
+    return fits
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    """Copy one member to ``target`` (mode 0600), never more than it declares."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    written = 0
+    with archive.open(info) as member, os.fdopen(descriptor, "wb") as out:
+        while chunk := member.read(_COPY_BYTES):
+            written += len(chunk)
+            if written > info.file_size:
+                raise zipfile.BadZipFile("a member is larger than it declares")
+            out.write(chunk)
+
+
+def has_rows(path: Path) -> bool:
+    """Whether a file holds anything but its header row and blank lines (reads only as far as
+    the first line that is not blank)."""
+    with path.open("rb") as raw:
+        raw.readline()
+        for line in raw:
+            if line.strip():
+                return True
+    return False
 
 
 def read_header(path: Path) -> list[str] | None:
@@ -168,6 +231,12 @@ def read_manifest(source: RosterSource, findings: Findings) -> Manifest:
             if file is None:
                 continue
             mode = value.lower()
+            if not mode:
+                # Real exports list files they do not carry with an empty value.
+                findings.warn(
+                    MANIFEST, f"{name} has no value; it was read as absent.", row=number, column="value"
+                )
+                mode = "absent"
             if mode not in MODES:
                 findings.refuse(
                     MANIFEST,
@@ -244,6 +313,8 @@ class HeaderMap:
 
     columns: dict[str, int]  # canonical name -> position
     width: int
+    #: The header ends in unnamed columns, so rows may leave them out (read as empty).
+    pad_short_rows: bool = False
 
 
 def map_header(file: str, header: list[str], version: str, mode: str, findings: Findings) -> HeaderMap | None:
@@ -277,6 +348,14 @@ def map_header(file: str, header: list[str], version: str, mode: str, findings: 
         positions[canonical] = position
         if written != canonical:
             renamed.append((written, canonical))
+    if file == "demographics.csv" and "sourcedId" not in positions and header_key("userSourcedId") in {
+        header_key(h) for h in header
+    }:
+        # OneRoster 1.1 exports often name demographics.csv's id column after the user it is about.
+        position = [header_key(h) for h in header].index(header_key("userSourcedId"))
+        positions["sourcedId"] = position
+        findings.warn(file, 'read as "sourcedId" (the user the row is about).', column="userSourcedId")
+        unknown = [name for name in unknown if header_key(name) != header_key("userSourcedId")]
     missing = [c.name for c in known.values() if c.required and c.name not in positions]
     if mode == "delta" and "status" not in positions:
         missing.append("status")
@@ -297,7 +376,17 @@ def map_header(file: str, header: list[str], version: str, mode: str, findings: 
         findings.warn(file, "is not a OneRoster column Trellis reads; it was ignored.", column=name[:60])
     if missing:
         return None
-    return HeaderMap(columns=positions, width=len(header))
+    width = len(header)
+    while width and not header[width - 1].replace("\ufeff", "").strip():
+        width -= 1
+    if width < len(header):
+        findings.warn(
+            file,
+            f"the header row ends with {len(header) - width} unnamed column(s); rows that leave "
+            "them out were read as well.",
+            row=1,
+        )
+    return HeaderMap(columns=positions, width=len(header), pad_short_rows=width < len(header))
 
 
 def loaded_columns(file: str, version: str, header: HeaderMap) -> list[Column]:

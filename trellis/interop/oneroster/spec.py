@@ -106,8 +106,10 @@ LOCALES = ("city", "suburb", "town", "rural")
 
 STUDENT_ROLE = "student"
 FAMILY_ROLES = frozenset({"guardian", "parent", "relative"})
-#: Org types Trellis keeps; the others (department, national, ext:...) are skipped with a warning.
+#: Org types Trellis keeps; the others (national, ext:...) are skipped with a warning.
 KEPT_ORG_TYPES = ("state", "local", "district", "school")
+#: Org types read only to place what refers to them: a department is part of its school.
+PLACED_ORG_TYPES = ("department",)
 
 #: CEDS grade levels, the vocabulary the OneRoster implementation guide recommends for US grades.
 GRADE_LEVELS = (

@@ -21,7 +21,7 @@ import contextlib
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from itertools import pairwise
 from pathlib import Path
 from queue import Queue
@@ -303,10 +303,14 @@ def _read(path: Path | None, empty: str) -> str:
     return f"SELECT * FROM read_parquet({literal(str(path))})"
 
 
-def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) -> dict[str, SchoolStats]:
+def merge_student_store(
+    current_dir: Path, staged: RosterBundle, out_dir: Path, *, covered_schools: Collection[str] | None = None
+) -> dict[str, SchoolStats]:
     """Apply a staged roster to the store in ``current_dir``; write the result to ``out_dir``.
 
-    A bulk file replaces its part of the store. A delta upserts by key (``student_key``;
+    A bulk file replaces its part of the store: the rows of the schools in ``covered_schools``
+    (sourcedIds; None: every school), and rows with the same key. Rows of other schools stay.
+    A delta upserts by key (``student_key``;
     ``class_sourced_id``; for enrollments class, person_key and role, every stored row with that
     key being replaced) and drops rows marked tobedeleted. For students
     a delta updates only the part of the record its files carry (see the module docstring);
@@ -320,7 +324,13 @@ def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) 
     con = duckdb.connect(config={"temp_directory": ""})
     try:
         placed = staged.students_path is not None and _students_mode(staged) == "bulk"
-        if placed:
+        outside = _outside(covered_schools)
+        if placed and _holds(con, current_dir / STUDENTS, outside):
+            placed = False
+            stored = _read(current_dir / STUDENTS, _EMPTY_STUDENTS)
+            _copy(con, _merge_bulk(stored, staged.students_path, outside, ("student_key",), STUDENT_COLUMNS,
+                                   ("student_key",)), out_dir / STUDENTS)
+        elif placed:
             # The reader wrote a bulk file's students exactly as the store holds them.
             _place(staged.students_path, out_dir / STUDENTS)
         else:
@@ -333,7 +343,10 @@ def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) 
         ):
             mode = staged.modes.get(file, "absent")
             current = current_dir / name
-            if staged_path is not None and mode == "bulk":
+            if staged_path is not None and mode == "bulk" and _holds(con, current, outside):
+                _copy(con, _merge_bulk(_read(current, empty), staged_path, outside, key, columns, order),
+                      out_dir / name)
+            elif staged_path is not None and mode == "bulk":
                 # The reader wrote only the live rows, already in the store's order.
                 _place(staged_path, out_dir / name)
             elif (staged_path is None or mode == "absent") and current.exists():
@@ -346,6 +359,58 @@ def merge_student_store(current_dir: Path, staged: RosterBundle, out_dir: Path) 
         return school_stats(con, _read(out_dir / STUDENTS, _EMPTY_STUDENTS))
     finally:
         con.close()
+
+
+def _outside(covered_schools: Collection[str] | None) -> str | None:
+    """SQL true on a stored row a bulk file does not cover (None: it covers every row)."""
+    if covered_schools is None:
+        return None
+    schools = ", ".join(literal(school) for school in sorted(covered_schools)) or "NULL"
+    return f"(school_sourced_id IS NULL OR school_sourced_id NOT IN ({schools}))"
+
+
+def _holds(con: duckdb.DuckDBPyConnection, path: Path, outside: str | None) -> bool:
+    """Whether the stored file holds rows a bulk file does not cover."""
+    if outside is None or not path.exists():
+        return False
+    return bool(count(con, f"SELECT count(*) FROM ({_read(path, '')}) WHERE {outside}"))
+
+
+def _merge_bulk(
+    current: str, staged_path: Path, outside: str | None, key: tuple[str, ...], columns: tuple[str, ...],
+    order: tuple[str, ...],
+) -> str:
+    """A bulk file's rows, and the stored rows of the schools it does not cover."""
+    staged = _read(staged_path, "")
+    same = " AND ".join(f's."{name}" = c."{name}"' for name in key)
+    return f"""SELECT {_columns(columns)} FROM (
+            SELECT {_columns(columns, "c")} FROM ({current}) c
+            WHERE {outside or "false"} AND NOT EXISTS (SELECT 1 FROM ({staged}) s WHERE {same})
+            UNION ALL
+            SELECT {_columns(columns, "s")} FROM ({staged}) s WHERE s.status = 'active'
+        ) ORDER BY {_columns(order)}"""
+
+
+def students_leaving(
+    current_dir: Path, staged: RosterBundle, covered_schools: Collection[str] | None
+) -> dict[str, int]:
+    """Per school sourcedId, the stored active students a bulk roster removes: those of the
+    schools it covers that it no longer lists (aggregates only)."""
+    path = Path(current_dir) / STUDENTS
+    if staged.students_path is None or _students_mode(staged) != "bulk" or not path.exists():
+        return {}
+    inside = f"NOT {_outside(covered_schools)}" if covered_schools is not None else "true"
+    con = duckdb.connect(config={"temp_directory": ""})
+    try:
+        rows = con.execute(
+            f"""SELECT c.school_sourced_id, count(*) FROM ({_read(path, '')}) c
+            WHERE c.status = 'active' AND {inside} AND NOT EXISTS
+                (SELECT 1 FROM ({_read(staged.students_path, '')}) s WHERE s.student_key = c.student_key)
+            GROUP BY ALL"""
+        ).fetchall()
+    finally:
+        con.close()
+    return {str(school): int(number) for school, number in rows}
 
 
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:

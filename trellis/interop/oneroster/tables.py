@@ -257,12 +257,13 @@ def load(
     csv_columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(header.width)) + "}"
     texts = ", ".join(f"c{header.columns[c.name]} AS {ident(c.name)}" for c in columns)
     checked = [c for c in columns if c.kind in CHECKED_KINDS]
+    padding = " null_padding = true," if header.pad_short_rows else ""
 
     def reader(rejects: str) -> str:
         return (
             f"(SELECT {texts} FROM read_csv({literal(str(path))}, header = false, skip = 1, "
             f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-            f"columns = {csv_columns}, store_rejects = true, rejects_table = '{rejects}_{stem}', "
+            f"columns = {csv_columns},{padding} store_rejects = true, rejects_table = '{rejects}_{stem}', "
             f"rejects_scan = 'scan_{rejects}_{stem}', rejects_limit = 50, "
             f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {CSV_BUFFER_BYTES}))"
         )
@@ -281,12 +282,15 @@ def load(
         source = f"(SELECT *, {flags} FROM {source})"
     try:
         con.execute(f"CREATE OR REPLACE TABLE {data} AS SELECT {', '.join(parts)} FROM {source}")
+    except duckdb.OutOfMemoryException:
+        raise  # the whole read is refused, naming the roster (read_roster)
     except duckdb.Error:
         # DuckDB's message can quote the offending line, so it is not passed on.
         findings.refuse(file, "could not be read as a CSV file. Save it as UTF-8 CSV and retry.")
         return None
+    # DuckDB lists a line once per bad value on it; a person needs to hear of each line once.
     rejected = con.execute(
-        f"SELECT line, error_type FROM rejects_{stem} ORDER BY line LIMIT {findings.room}"
+        f"SELECT line, min(error_type) FROM rejects_{stem} GROUP BY line ORDER BY line LIMIT {findings.room}"
     ).fetchall()
     if rejected:
         for line, error_type in rejected:
@@ -430,7 +434,9 @@ def value_checks(loaded: Loaded, *, mode: str, later: frozenset[str] = frozenset
                 column.name,
                 f"{raw} IS NOT NULL AND {name} IS NULL",
                 "values are not dates and were left empty" if optional_date else expectation(column),
-                value=shown,
+                # A value that is not what the column holds may be anything, a student's name
+                # included: from a file about people it is never quoted (its row and column are).
+                value=None if loaded.file in PERSON_FILES else shown,
                 refuse=not optional_date,
             )
         )
