@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from trellis.config.env import env_bool, env_int, env_str, secret, trellis_home
+from trellis.config.env import env_bool, env_int, env_list, env_networks, env_str, secret, trellis_home
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TRELLIS_HOME = trellis_home()
@@ -32,6 +32,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "trellis.core.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +95,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 TRELLIS_LOGIN_ATTEMPTS = env_int("TRELLIS_LOGIN_ATTEMPTS", 5, minimum=1)
 TRELLIS_LOGIN_WINDOW_SECONDS = env_int("TRELLIS_LOGIN_WINDOW_SECONDS", 900, minimum=1)
+TRELLIS_LOGIN_ADDRESS_ACCOUNTS = env_int("TRELLIS_LOGIN_ADDRESS_ACCOUNTS", 20, minimum=1)
+TRELLIS_LOGIN_MAX_DELAY_SECONDS = env_int("TRELLIS_LOGIN_MAX_DELAY_SECONDS", 300, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -103,6 +106,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Forwarded headers are believed only from these addresses (see trellis.core.proxy).
+TRELLIS_TRUSTED_PROXIES = env_networks("TRELLIS_TRUSTED_PROXY")
+if TRELLIS_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("TRELLIS_CSRF_TRUSTED_ORIGINS", "")
 if env_bool("TRELLIS_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

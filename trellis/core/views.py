@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -32,3 +35,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_get(user=request.user, pk=pk)
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})
+
+
+class AdminLoginView(LoginView):
+    """The admin's sign-in is Trellis's own, with the same limits. Someone already signed in
+    without admin rights is told so, instead of being sent between the two pages."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise PermissionDenied("Your account cannot open the administration pages.")
+        return super().dispatch(request, *args, **kwargs)
