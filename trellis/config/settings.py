@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "trellis.core",
     "trellis.orgs",
+    "trellis.accounts",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,28 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 4 * 3600
+
+# Sign-in through the district's OpenID Connect provider; off unless an issuer and client are set.
+TRELLIS_OIDC_ISSUER = env_str("TRELLIS_OIDC_ISSUER", "")
+TRELLIS_OIDC_CLIENT_ID = env_str("TRELLIS_OIDC_CLIENT_ID", "")
+TRELLIS_OIDC_CLIENT_SECRET = env_str("TRELLIS_OIDC_CLIENT_SECRET", "")
+TRELLIS_OIDC_NAME = env_str("TRELLIS_OIDC_NAME", "your district")
+TRELLIS_OIDC_SCOPES = env_str("TRELLIS_OIDC_SCOPES", "openid email profile")
+
+# Email (password reset links): printed to the console unless an SMTP server is given.
+EMAIL_HOST = env_str("TRELLIS_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("TRELLIS_EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("TRELLIS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("TRELLIS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("TRELLIS_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("TRELLIS_EMAIL_FROM", "trellis@localhost")
+EMAIL_TIMEOUT = 20
+
 TRELLIS_LOGIN_ATTEMPTS = env_int("TRELLIS_LOGIN_ATTEMPTS", 5, minimum=1)
 TRELLIS_LOGIN_WINDOW_SECONDS = env_int("TRELLIS_LOGIN_WINDOW_SECONDS", 900, minimum=1)
 TRELLIS_LOGIN_ADDRESS_ACCOUNTS = env_int("TRELLIS_LOGIN_ADDRESS_ACCOUNTS", 20, minimum=1)

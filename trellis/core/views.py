@@ -1,21 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from trellis.core.auth import RateLimitedAuthenticationForm
 from trellis.core.selectors import access_events_for, audit_events_for, job_get
-
-
-class LoginView(auth_views.LoginView):
-    form_class = RateLimitedAuthenticationForm
-    redirect_authenticated_user = True
 
 
 @login_required
@@ -36,12 +26,3 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})
 
-
-class AdminLoginView(LoginView):
-    """The admin's sign-in is Trellis's own, with the same limits. Someone already signed in
-    without admin rights is told so, instead of being sent between the two pages."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not request.user.is_staff:
-            raise PermissionDenied("Your account cannot open the administration pages.")
-        return super().dispatch(request, *args, **kwargs)
