@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from trellis.orgs import selectors
-from trellis.orgs.forms import OrganizationFilterForm, RosterUploadForm
-from trellis.orgs.models import Organization
+from trellis.orgs.forms import OrganizationFilterForm, RoleGrantForm, RosterUploadForm
+from trellis.orgs.models import Organization, Role
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
-from trellis.orgs.services import roster_import_start
+from trellis.orgs.services import membership_grant, membership_remove, roster_import_start
 
 LISTED_KIND = {
     Organization.Kind.STATE: Organization.Kind.DISTRICT,
@@ -116,3 +118,39 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
         job = roster_import_start(actor=request.user, upload=form.cleaned_data["roster"], scope=organization)
         return redirect("job-detail", pk=job.pk)
     return render(request, "orgs/roster_import.html", {"organization": organization, "form": form})
+
+
+@login_required
+def organization_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    memberships = selectors.memberships_at_for(user=request.user, organization=organization)
+    form = RoleGrantForm(request.POST or None, user=request.user, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_grant(actor=request.user, person=form.cleaned_data["person"], organization=organization,
+                             role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            person, role = form.cleaned_data["person"], Role(form.cleaned_data["role"])
+            messages.success(request, f"{person.full_name} is now {role.label.lower()} at {organization.name}.")
+            return redirect("organization-roles", pk=organization.pk)
+    return render(request, "orgs/roles.html", {
+        "organization": organization, "form": form,
+        "page": Paginator(memberships, 50).get_page(request.GET.get("page")), "query": "",
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def membership_remove_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    membership = selectors.membership_get_for(user=request.user, organization=organization, pk=membership_pk)
+    try:
+        membership_remove(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{membership.person.full_name} is no longer "
+                                  f"{Role(membership.role).label.lower()} at {organization.name}.")
+    return redirect("organization-roles", pk=organization.pk)
