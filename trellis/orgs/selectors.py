@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from trellis.orgs.models import Membership, Organization, Person, Role
@@ -120,7 +120,16 @@ def staff_list_for(*, user: Any, organization: Organization, search: str = "") -
     ).filter(memberships__organization__in=Organization.objects.filter(visible_organizations_q(user)))
     if search:
         people = people.filter(Q(given_name__icontains=search) | Q(family_name__icontains=search))
-    return people.select_related("primary_organization").distinct().order_by("family_name", "given_name")
+    # A person's main organization is named only to readers who may open it.
+    primary_visible = Q(pk__in=[])
+    for path in {m.organization.path for m in memberships_of(user)}:
+        primary_visible |= Q(primary_organization__path__startswith=path)
+    return (
+        people.select_related("primary_organization")
+        .annotate(primary_visible=Case(When(primary_visible, then=Value(True)), default=Value(False),
+                                       output_field=BooleanField()))
+        .distinct().order_by("family_name", "given_name")
+    )
 
 
 def role_counts_for(*, organization: Organization) -> dict[str, int]:
