@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from trellis.orgs import selectors
 from trellis.orgs.forms import OrganizationFilterForm, RoleGrantForm, RosterUploadForm
+from trellis.orgs.home import school_tasks
 from trellis.orgs.models import Organization, Role
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
 from trellis.orgs.services import membership_grant, membership_remove, roster_import_start
@@ -26,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = selectors.home_organization_for(user=request.user)
     if scope is None:
         return render(request, "orgs/no_role.html")
-    return organization_page(request, scope[0])
+    return organization_page(request, scope[0], home_role=scope[1])
 
 
 @login_required
@@ -34,7 +35,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return organization_page(request, selectors.organization_get(user=request.user, pk=pk))
 
 
-def organization_page(request: HttpRequest, organization: Organization) -> HttpResponse:
+def organization_page(request: HttpRequest, organization: Organization, home_role: Role | None = None) -> HttpResponse:
     listed_kind = LISTED_KIND.get(Organization.Kind(organization.kind))
     form = OrganizationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -69,6 +70,7 @@ def organization_page(request: HttpRequest, organization: Organization) -> HttpR
         if organization.kind == Organization.Kind.SCHOOL else None,
         "roles": selectors.role_counts_for(organization=organization),
         "can_manage": can_manage_organization(request.user, organization),
+        "your_work": school_tasks(home_role, organization) if home_role else None,
         "profile": profile if any(row["organizations"] for row in profile) else [],
         "profile_chart": poverty_chart(profile, Organization.Kind(listed_kind).label.lower()) if listed_kind else None,
     }
