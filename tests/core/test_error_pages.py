@@ -55,3 +55,18 @@ def test_server_error_page(no_debug, teacher, monkeypatch):
     assert "Something went wrong on our side" in page
     assert "a bug" not in page and "Traceback" not in page
     assert f'href="{reverse("home")}"' in page
+
+
+def test_a_form_sent_without_its_token_gets_a_plain_page(no_debug, teacher):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "teacher", "password": "x"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<header class="usa-header' in page
+    assert "Please send the form again" in page and "nothing was saved" in page
+
+
+def test_a_bad_request_gets_a_plain_page(no_debug, tree):
+    response = Client().get(reverse("login"), HTTP_HOST="not-an-allowed-host.example")
+    assert response.status_code == 400
+    assert "Trellis could not understand that request" in response.content.decode()

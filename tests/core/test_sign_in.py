@@ -155,3 +155,14 @@ def test_the_admin_sign_in_page_is_trellis_sign_in(staff_member, teacher):
     denied = other.get("/admin/login/?next=/admin/")
     assert denied.status_code == 403
     assert "administration" in denied.content.decode()
+
+
+def test_failures_older_than_the_window_are_forgotten(teacher, settings):
+    settings.TRELLIS_LOGIN_ATTEMPTS = 1
+    client = Client()
+    _post(client, reverse("login"), "teacher", "wrong")
+    _age_attempts(settings.TRELLIS_LOGIN_WINDOW_SECONDS + 1)
+    _post(client, reverse("login"), "teacher", "wrong again")
+    assert LoginAttempt.objects.count() == 1
+    _age_attempts(1)
+    assert "Wait 1 second and" in _post(client, reverse("login"), "teacher", PASSWORD).content.decode()

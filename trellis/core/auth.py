@@ -82,7 +82,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That username and password do not match an account. Check them and try again.",
         "too_many": "Several sign-in attempts for this account or from this network have failed. "
-                    "Wait %(seconds)s seconds and try again.",
+                    "Wait %(wait)s and try again.",
     }
 
     def clean(self) -> dict[str, Any]:
@@ -91,11 +91,15 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
         wait = seconds_to_wait(username=username, address=address)
         if wait:
             raise forms.ValidationError(self.error_messages["too_many"], code="too_many",
-                                        params={"seconds": wait})
+                                        params={"wait": "1 second" if wait == 1 else f"{wait} seconds"})
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             LoginAttempt.objects.create(username=username, address=address)
+            # Failures older than the window no longer count; keep the table small.
+            LoginAttempt.objects.filter(
+                at__lt=timezone.now() - timedelta(seconds=settings.TRELLIS_LOGIN_WINDOW_SECONDS)
+            ).delete()
             raise
         LoginAttempt.objects.filter(username__iexact=username).delete()
         return cleaned
