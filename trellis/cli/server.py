@@ -66,6 +66,7 @@ def demo(
     from rich.progress import Progress
 
     from trellis.orgs.demo import demo_load
+    from trellis.roadmap.demo import demo_roadmaps
 
     console.print("Preparing the database…")
     call_command("migrate", interactive=False, verbosity=0)
@@ -78,6 +79,8 @@ def demo(
                        total=total or None)
 
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD, progress=progress)
+        bar.update(task, description="Adding the districts' roadmaps…", total=None)
+        demo_roadmaps(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/<int:pk>/roles/", orgs_views.organization_roles, name="organization-roles"),
     path("orgs/<int:pk>/roles/<int:membership_pk>/remove/", orgs_views.membership_remove_view,
          name="membership-remove"),
+    path("roadmap/", include("trellis.roadmap.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),
