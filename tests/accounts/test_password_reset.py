@@ -90,3 +90,18 @@ def test_email_settings_come_from_the_environment(tmp_path):
     assert read(TRELLIS_EMAIL_HOST="smtp.example.org", TRELLIS_EMAIL_PORT="2525", TRELLIS_EMAIL_TLS="false",
                 TRELLIS_EMAIL_FROM="trellis@state.example.gov") == [
         "django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", 2525, False, "trellis@state.example.gov"]
+
+
+def test_reset_emails_are_limited_per_address_whether_or_not_it_has_an_account(teacher):
+    _with_email(teacher)
+    for address in (teacher.email, "nobody@example.org"):
+        client = Client()
+        for _ in range(3):
+            assert client.post(reverse("password_reset"), {"email": address})["Location"] == reverse(
+                "password_reset_done")
+        refused = client.post(reverse("password_reset"), {"email": address.upper()})
+        assert refused.status_code == 200
+        page = refused.content.decode()
+        assert "Several links have already been asked for" in page
+        assert address.upper() in page  # what they typed stays in the form
+    assert len(mail.outbox) == 3

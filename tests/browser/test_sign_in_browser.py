@@ -62,3 +62,4 @@ def test_a_password_reset_link_lets_a_person_sign_in_again(page, teacher):
     page.get_by_role("link", name="Sign in").last.click()
     sign_in(page, "teacher", "lantern-orchard-ribbon-42")
     page.get_by_role("heading", name="Lincoln Elementary").wait_for()
+    assert_accessible(page)

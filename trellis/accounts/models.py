@@ -24,3 +24,14 @@ class ExternalIdentity(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.issuer}"
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password reset email, counted so that nobody can flood a mailbox."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    email = models.CharField(max_length=254, db_index=True)
+    address = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.email}"

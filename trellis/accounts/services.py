@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from trellis.accounts.models import ExternalIdentity
+from trellis.accounts.models import ExternalIdentity, PasswordResetRequest
 from trellis.core.models import LoginAttempt
 from trellis.core.services import audit_record
 
@@ -33,3 +33,8 @@ def password_set(*, actor: Any, user: Any, password: str) -> None:
     LoginAttempt.objects.filter(username__iexact=user.get_username()).delete()
     audit_record(actor=actor, action="account.password_set", target=user,
                  summary=f"Password changed for {user.get_username()}")
+
+
+def password_reset_request_record(*, email: str, address: str) -> None:
+    """Count a request for a reset email (a throttle, like failed sign-ins: not an audited change)."""
+    PasswordResetRequest.objects.create(email=email[:254], address=address[:64])

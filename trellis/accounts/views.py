@@ -15,10 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from requests import RequestException
 
+from trellis.accounts.forms import LimitedPasswordResetForm
 from trellis.accounts.oidc import oidc_client, oidc_enabled, oidc_issuer
 from trellis.accounts.selectors import account_for_identity
-from trellis.accounts.services import identity_link, password_set
-from trellis.core.auth import RateLimitedAuthenticationForm
+from trellis.accounts.services import identity_link, password_reset_request_record, password_set
+from trellis.core.auth import RateLimitedAuthenticationForm, client_address
 
 NEXT_KEY = "trellis_oidc_next"
 
@@ -93,6 +94,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
+    form_class = LimitedPasswordResetForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        password_reset_request_record(email=form.cleaned_data["email"], address=client_address(self.request))
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
