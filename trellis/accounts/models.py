@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from trellis.core.models import BaseModel
+from trellis.core.models import BaseModel, CountedAttempt
 
 
 class ExternalIdentity(BaseModel):
@@ -26,12 +26,10 @@ class ExternalIdentity(BaseModel):
         return f"{self.user} at {self.issuer}"
 
 
-class PasswordResetRequest(models.Model):
+class PasswordResetRequest(CountedAttempt):
     """A request for a password reset email, counted so that nobody can flood a mailbox."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
     email = models.CharField(max_length=254, db_index=True)
-    address = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.email}"
