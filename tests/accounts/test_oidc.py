@@ -123,3 +123,15 @@ def test_an_off_site_next_is_not_followed(oidc, teacher):
 def test_without_configuration_the_district_sign_in_is_off(tree):
     assert Client().get(reverse("oidc-start")).status_code == 403
     assert Client().get(reverse("oidc-callback")).status_code == 403
+
+
+def test_an_unreachable_provider_is_explained(settings, tree):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    use_provider(settings, f"http://127.0.0.1:{closed}")
+    response = Client().get(reverse("oidc-start"))
+    assert response["Location"] == reverse("login")
+    assert "could not reach Cedar Valley Google's sign-in" in _message(response)
