@@ -65,6 +65,7 @@ def demo(
     from django.core.management import call_command
     from rich.progress import Progress
 
+    from trellis.commons.demo import demo_commons
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
 
@@ -81,6 +82,7 @@ def demo(
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD, progress=progress)
         bar.update(task, description="Adding the districts' roadmaps…", total=None)
         demo_roadmaps(seed=seed)
+        demo_commons(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.accounts",
     "trellis.roadmap",
+    "trellis.commons",
 ]
 
 MIDDLEWARE = [

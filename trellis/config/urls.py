@@ -16,6 +16,7 @@ urlpatterns = [
     path("orgs/<int:pk>/roles/<int:membership_pk>/remove/", orgs_views.membership_remove_view,
          name="membership-remove"),
     path("roadmap/", include("trellis.roadmap.urls")),
+    path("commons/", include("trellis.commons.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),
