@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "trellis.accounts",
     "trellis.roadmap",
     "trellis.commons",
+    "trellis.vision",
 ]
 
 MIDDLEWARE = [
