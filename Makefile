@@ -3,19 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: demo test test-sqlite test-postgres install lint benchmarks clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	@echo "Installing Trellis into $(VENV) (step 1 of 3: Python environment)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Trellis into $(VENV) (step 2 of 3: pip; the first run downloads packages and takes a few minutes)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Installing Trellis into $(VENV) (step 3 of 3: Trellis and its dependencies)"
+	@$(BIN)/python -m pip install --progress-bar on -e ".[test]"
+	@touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/trellis demo --size medium
+# The port is checked before anything is installed or loaded: `make demo PORT=8010`.
+demo:
+	@$(PYTHON) -m trellis.config.ports $(PORT)
+	@$(MAKE) --no-print-directory install
+	$(BIN)/trellis demo --size medium --port $(PORT)
 
 test: $(STAMP)
 	scripts/ensure-chromium.sh

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
-from trellis.core.models import AccessEvent, AuditEvent, Job, LoginAttempt
+from trellis.core.models import AccessEvent, AuditEvent, Job
 from trellis.core.services import UserFacingError, access_record, audit_record, job_kind, job_start
 
 
@@ -68,18 +68,6 @@ def test_failed_job_shows_its_message_and_is_private(state_lead, district_lead, 
     other = Client()
     other.login(username="district.lead", password=PASSWORD)
     assert other.get(reverse("job-detail", args=[job.pk])).status_code == 404
-
-
-def test_sign_in_is_rate_limited(teacher, settings):
-    settings.TRELLIS_LOGIN_ATTEMPTS = 3
-    client = Client()
-    for _ in range(3):
-        response = client.post(reverse("login"), {"username": "teacher", "password": "wrong"})
-        assert "do not match an account" in response.content.decode()
-    response = client.post(reverse("login"), {"username": "teacher", "password": PASSWORD})
-    assert "Too many failed sign-in attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-    assert LoginAttempt.objects.filter(username="teacher").count() == 3
 
 
 def test_sign_in_succeeds_and_sign_out_needs_post(teacher):

@@ -53,19 +53,34 @@ def demo(
 ) -> None:
     """Load a synthetic state (generated, then imported through the OneRoster importer), create one
     demo login per role, print them and serve Trellis."""
+    from trellis.config.ports import port_problem
+
+    # Checked first: loading takes a minute, and a busy port would only fail after it.
+    problem = port_problem("127.0.0.1", str(port)) if run_server else ""
+    if problem:
+        console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(1)
     django_setup()
     from django.conf import settings
     from django.core.management import call_command
+    from rich.progress import Progress
 
     from trellis.commons.demo import demo_commons
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
 
+    console.print("Preparing the database…")
     call_command("migrate", interactive=False, verbosity=0)
     roster_dir = Path(settings.TRELLIS_HOME) / f"demo-roster-{size}-{seed}"
-    with console.status("Loading the synthetic state (first run takes a minute)…"):
-        logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD,
-                           progress=lambda step, done, total: None)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Loading the synthetic state (first run takes a minute)…", total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step or "Loading the synthetic state…", completed=done,
+                       total=total or None)
+
+        logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD, progress=progress)
+        bar.update(task, description="Adding the districts' roadmaps…", total=None)
         demo_roadmaps(seed=seed)
         demo_commons(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")

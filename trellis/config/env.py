@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -22,6 +23,22 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return value
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """A comma-separated list; empty entries are dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.5``, ``10.0.0.0/8``)."""
+    networks = env_list(name, "")
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{name} must list IP addresses or networks, got {network!r}.") from exc
+    return networks
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from trellis.config.env import env_bool, env_int, env_str, secret, trellis_home
+from trellis.config.env import env_bool, env_int, env_list, env_networks, env_str, secret, trellis_home
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TRELLIS_HOME = trellis_home()
@@ -29,12 +29,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "trellis.core",
     "trellis.orgs",
+    "trellis.accounts",
     "trellis.roadmap",
     "trellis.commons",
     "trellis.vision",
 ]
 
 MIDDLEWARE = [
+    "trellis.core.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,8 +97,32 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 4 * 3600
+
+# Sign-in through the district's OpenID Connect provider; off unless an issuer and client are set.
+TRELLIS_OIDC_ISSUER = env_str("TRELLIS_OIDC_ISSUER", "")
+TRELLIS_OIDC_CLIENT_ID = env_str("TRELLIS_OIDC_CLIENT_ID", "")
+TRELLIS_OIDC_CLIENT_SECRET = env_str("TRELLIS_OIDC_CLIENT_SECRET", "")
+TRELLIS_OIDC_NAME = env_str("TRELLIS_OIDC_NAME", "your district")
+TRELLIS_OIDC_SCOPES = env_str("TRELLIS_OIDC_SCOPES", "openid email profile")
+
+# Email (password reset links): printed to the console unless an SMTP server is given.
+EMAIL_HOST = env_str("TRELLIS_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("TRELLIS_EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("TRELLIS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("TRELLIS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("TRELLIS_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("TRELLIS_EMAIL_FROM", "trellis@localhost")
+EMAIL_TIMEOUT = 20
+
 TRELLIS_LOGIN_ATTEMPTS = env_int("TRELLIS_LOGIN_ATTEMPTS", 5, minimum=1)
 TRELLIS_LOGIN_WINDOW_SECONDS = env_int("TRELLIS_LOGIN_WINDOW_SECONDS", 900, minimum=1)
+TRELLIS_LOGIN_ADDRESS_ACCOUNTS = env_int("TRELLIS_LOGIN_ADDRESS_ACCOUNTS", 20, minimum=1)
+TRELLIS_LOGIN_MAX_DELAY_SECONDS = env_int("TRELLIS_LOGIN_MAX_DELAY_SECONDS", 300, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -106,6 +132,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Forwarded headers are believed only from these addresses (see trellis.core.proxy).
+TRELLIS_TRUSTED_PROXIES = env_networks("TRELLIS_TRUSTED_PROXY")
+if TRELLIS_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("TRELLIS_CSRF_TRUSTED_ORIGINS", "")
 if env_bool("TRELLIS_HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

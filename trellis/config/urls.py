@@ -7,12 +7,15 @@ from trellis.orgs import views as orgs_views
 
 urlpatterns = [
     path("", orgs_views.home, name="home"),
-    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("", include("trellis.accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/<int:pk>/", orgs_views.organization_detail, name="organization-detail"),
     path("orgs/<int:pk>/staff/", orgs_views.staff_list, name="staff-list"),
     path("orgs/<int:pk>/import/", orgs_views.roster_import, name="roster-import"),
     path("orgs/<int:pk>/import/<int:job_pk>/review/", orgs_views.roster_import_review, name="roster-import-confirm"),
+    path("orgs/<int:pk>/roles/", orgs_views.organization_roles, name="organization-roles"),
+    path("orgs/<int:pk>/roles/<int:membership_pk>/remove/", orgs_views.membership_remove_view,
+         name="membership-remove"),
     path("roadmap/", include("trellis.roadmap.urls")),
     path("commons/", include("trellis.commons.urls")),
     path("vision/", include("trellis.vision.urls")),

@@ -12,10 +12,12 @@ ROADMAP_ROLES = {Role.STATE_LEAD, Role.STATE_ANALYST, Role.DISTRICT_LEAD}
 
 def trellis(request: HttpRequest) -> dict[str, Any]:
     """The signed-in person's organization and role, for the page header."""
-    memberships = memberships_of(request.user)
+    # A request refused before the sign-in middleware ran (a bad Host header) has no user.
+    user = getattr(request, "user", None)
+    memberships = memberships_of(user)
     first = memberships[0] if memberships else None
     return {
         "header_membership": first,
-        "can_view_logs": can_view_logs(request.user),
+        "can_view_logs": can_view_logs(user),
         "show_roadmap": any(m.role in ROADMAP_ROLES for m in memberships),
     }

@@ -119,12 +119,20 @@ class Job(BaseModel):
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
 
 
-class LoginAttempt(models.Model):
-    """A failed sign-in, counted to slow down password guessing."""
+class CountedAttempt(models.Model):
+    """Something counted to slow it down: when, and from which network address."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    username = models.CharField(max_length=150, db_index=True)
     address = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class LoginAttempt(CountedAttempt):
+    """A failed sign-in, counted to slow down password guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username}"

@@ -1,18 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from trellis.core.auth import RateLimitedAuthenticationForm
 from trellis.core.selectors import access_events_for, audit_events_for, job_get
-
-
-class LoginView(auth_views.LoginView):
-    form_class = RateLimitedAuthenticationForm
-    redirect_authenticated_user = True
 
 
 @login_required
@@ -32,3 +25,4 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_get(user=request.user, pk=pk)
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})
+

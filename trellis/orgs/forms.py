@@ -6,7 +6,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from trellis.orgs.models import Organization
+from trellis.orgs.models import Organization, Person
+from trellis.orgs.permissions import grantable_roles
+from trellis.orgs.selectors import person_find_for
 
 QUARTILE_CHOICES = [("", "Any poverty level"), ("1", "Low poverty"), ("2", "Low-middle poverty"),
                     ("3", "Middle-high poverty"), ("4", "High poverty")]
@@ -56,3 +58,27 @@ class RosterUploadForm(forms.Form):
             raise forms.ValidationError(f"{name} is larger than {settings.TRELLIS_ROSTER_UPLOAD_MB} MB, the most "
                                         "Trellis takes here. Import it on the command line instead.")
         return roster
+
+
+class RoleGrantForm(forms.Form):
+    person = forms.CharField(
+        label="Username or email", max_length=254,
+        help_text="The person must already have a Trellis account in an organization you manage.",
+    )
+    role = forms.ChoiceField(label="Role")
+
+    def __init__(self, *args: Any, user: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["role"].choices = [("", "Choose a role"),
+                                       *((role.value, role.label) for role in grantable_roles(organization))]
+
+    def clean_person(self) -> Person:
+        text = self.cleaned_data["person"]
+        person = person_find_for(user=self.user, username_or_email=text)
+        if person is None:
+            raise forms.ValidationError(
+                f"No one with the username or email {text} works in the organizations you manage. "
+                "Check the spelling; new staff come into Trellis with the district's roster."
+            )
+        return person

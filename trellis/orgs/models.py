@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -78,6 +80,23 @@ class Role(models.TextChoices):
     TEACHER = "teacher", "Teacher"
 
 
+# OneRoster role codes in plain words; other codes are split at their capitals ("fooBar" -> "Foo bar").
+ROSTER_ROLE_LABELS = {
+    "siteadministrator": "School administrator",
+    "districtadministrator": "District administrator",
+    "systemadministrator": "System administrator",
+}
+
+
+def roster_role_label(code: str) -> str:
+    if not code:
+        return "Not given"
+    if code.lower() in ROSTER_ROLE_LABELS:
+        return ROSTER_ROLE_LABELS[code.lower()]
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", code).replace("_", " ").split()
+    return " ".join(words).capitalize()
+
+
 class Person(BaseModel):
     """A staff member with an account. Students are never people here: see the student store."""
 
@@ -101,6 +120,10 @@ class Person(BaseModel):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def roster_role_label(self) -> str:
+        return roster_role_label(self.roster_role)
 
 
 class Membership(BaseModel):

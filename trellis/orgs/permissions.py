@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from trellis.orgs.models import Membership, Organization, Role
+from trellis.orgs.models import Membership, Organization, Person, Role
 
 STATE_ROLES = {Role.STATE_LEAD, Role.STATE_ANALYST}
 # Roles that may change an organization's roster and settings, over their subtree.
@@ -16,6 +16,23 @@ ROLE_ORDER = [
     Role.STATE_LEAD, Role.STATE_ANALYST, Role.REGIONAL_COACH, Role.DISTRICT_LEAD,
     Role.SCHOOL_LEADER, Role.COACH, Role.TEACHER,
 ]
+
+# Where each role can be given from the role pages: a role over an organization of these kinds.
+# Granting stays within the lead's own subtree, so a district lead can never make a state lead.
+ROLE_KINDS = {
+    Role.STATE_LEAD: {Organization.Kind.STATE},
+    Role.STATE_ANALYST: {Organization.Kind.STATE},
+    Role.REGIONAL_COACH: {Organization.Kind.REGION, Organization.Kind.STATE},
+    Role.DISTRICT_LEAD: {Organization.Kind.DISTRICT},
+    Role.SCHOOL_LEADER: {Organization.Kind.SCHOOL},
+    Role.COACH: {Organization.Kind.DISTRICT, Organization.Kind.SCHOOL},
+    Role.TEACHER: {Organization.Kind.DISTRICT, Organization.Kind.SCHOOL},
+}
+
+
+def grantable_roles(organization: Organization) -> list[Role]:
+    """The roles a lead who manages ``organization`` may give there, widest first."""
+    return [role for role in ROLE_ORDER if organization.kind in ROLE_KINDS[role]]
 
 
 def memberships_of(user: Any) -> list[Membership]:
@@ -43,6 +60,16 @@ def can_view_organization(user: Any, organization: Organization) -> bool:
 
 def can_manage_organization(user: Any, organization: Organization) -> bool:
     return any(m.role in MANAGING_ROLES and _covers(m, organization) for m in memberships_of(user))
+
+
+def can_manage_person(user: Any, person: Person) -> bool:
+    """A lead may give roles to people who work in their subtree: a role or a main organization there."""
+    if not person.is_active:
+        return False
+    places = [m.organization for m in person.memberships.select_related("organization")]
+    if person.primary_organization_id:
+        places.append(person.primary_organization)
+    return any(can_manage_organization(user, place) for place in places if place is not None)
 
 
 def can_view_logs(user: Any) -> bool:

@@ -6,11 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from trellis.orgs.models import Membership, Organization, Person, Role
-from trellis.orgs.permissions import memberships_of, visible_organizations_q
+from trellis.orgs.permissions import (
+    can_manage_organization,
+    can_manage_person,
+    memberships_of,
+    visible_organizations_q,
+)
 
 QUARTILE_LABELS = {
     1: "Low poverty",
@@ -129,7 +135,16 @@ def staff_list_for(*, user: Any, organization: Organization, search: str = "") -
     ).filter(memberships__organization__in=Organization.objects.filter(visible_organizations_q(user)))
     if search:
         people = people.filter(Q(given_name__icontains=search) | Q(family_name__icontains=search))
-    return people.select_related("primary_organization").distinct().order_by("family_name", "given_name")
+    # A person's main organization is named only to readers who may open it.
+    primary_visible = Q(pk__in=[])
+    for path in {m.organization.path for m in memberships_of(user)}:
+        primary_visible |= Q(primary_organization__path__startswith=path)
+    return (
+        people.select_related("primary_organization")
+        .annotate(primary_visible=Case(When(primary_visible, then=Value(True)), default=Value(False),
+                                       output_field=BooleanField()))
+        .distinct().order_by("family_name", "given_name")
+    )
 
 
 def role_counts_for(*, organization: Organization) -> dict[str, int]:
@@ -176,3 +191,33 @@ def roster_review_get(*, user: Any, organization: Organization, pk: int) -> Any:
     if job is None or not (job.result or {}).get("preview"):
         raise Http404("No such import.")
     return job
+def memberships_at_for(*, user: Any, organization: Organization) -> QuerySet[Membership]:
+    """The roles held over one organization, for a lead who manages it."""
+    if not can_manage_organization(user, organization):
+        raise PermissionDenied("Only a district AI lead or the state AI lead can change roles here.")
+    return (
+        Membership.objects.filter(organization=organization, person__is_active=True)
+        .select_related("person", "person__user").order_by("person__family_name", "person__given_name", "role")
+    )
+
+
+def membership_get_for(*, user: Any, organization: Organization, pk: int) -> Membership:
+    try:
+        return memberships_at_for(user=user, organization=organization).get(pk=pk)
+    except Membership.DoesNotExist as exc:
+        raise Http404("No such role.") from exc
+
+
+def person_find_for(*, user: Any, username_or_email: str) -> Person | None:
+    """The active person with this username or email whom ``user`` may give roles to. Anyone
+    else is "not found", so the form does not confirm who has an account elsewhere."""
+    text = username_or_email.strip()
+    if not text:
+        return None
+    found = list(
+        Person.objects.filter(Q(user__username__iexact=text) | Q(email__iexact=text), is_active=True)
+        .select_related("user", "primary_organization")[:2]
+    )
+    if len(found) != 1 or not can_manage_person(user, found[0]):
+        return None
+    return found[0]

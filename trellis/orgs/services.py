@@ -9,12 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from trellis.core.services import audit_record
 from trellis.orgs.models import Membership, Organization, Person, Role
-from trellis.orgs.permissions import can_manage_organization
+from trellis.orgs.permissions import MANAGING_ROLES, can_manage_organization, can_manage_person, grantable_roles
 
 
 def _require_manage(actor: Any, organization: Organization | None) -> None:
@@ -84,7 +84,15 @@ def person_create(
 
 @transaction.atomic
 def membership_grant(*, actor: Any, person: Person, organization: Organization, role: str) -> Membership:
+    """Give a person a role over an organization. A lead (``actor`` a person) may give only the
+    roles that fit the organization, and only to people who work in their own subtree."""
     _require_manage(actor, organization)
+    if actor is not None:
+        if not can_manage_person(actor, person):
+            raise PermissionDenied("You can only give roles to people in the organizations you manage.")
+        if role not in grantable_roles(organization):
+            raise ValidationError({"role": f"The role {Role(role).label.lower()} cannot be given at "
+                                           f"a {organization.get_kind_display().lower()}."})
     membership, created = Membership.objects.get_or_create(person=person, organization=organization, role=role)
     if created:
         audit_record(
@@ -92,6 +100,22 @@ def membership_grant(*, actor: Any, person: Person, organization: Organization, 
             summary=f"Gave {person.full_name} the role {Role(role).label.lower()} at {organization.name}",
         )
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: Membership) -> None:
+    """Take a role away. A lead cannot take away their own lead role: another lead has to."""
+    organization = membership.organization
+    _require_manage(actor, organization)
+    if actor is not None and membership.person.user_id == actor.pk and membership.role in MANAGING_ROLES:
+        raise ValidationError("You cannot remove your own lead role. Ask another lead to do it.")
+    person, role = membership.person, Role(membership.role)
+    audit_record(
+        actor=actor, action="membership.remove", target=membership, organization_id=organization.pk,
+        summary=f"Removed the role {role.label.lower()} at {organization.name} from {person.full_name}",
+        details={"person_id": person.pk, "role": role.value, "from_roster": membership.from_roster},
+    )
+    membership.delete()
 
 
 def roster_upload_dir() -> Path:

@@ -1,17 +1,26 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from trellis.orgs import selectors
-from trellis.orgs.forms import OrganizationFilterForm, RosterUploadForm
-from trellis.orgs.models import Organization
+from trellis.orgs.forms import OrganizationFilterForm, RoleGrantForm, RosterUploadForm
+from trellis.orgs.home import school_tasks
+from trellis.orgs.models import Organization, Role
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
-from trellis.orgs.services import roster_import_cancel, roster_import_confirm, roster_import_start
+from trellis.orgs.services import (
+    membership_grant,
+    membership_remove,
+    roster_import_cancel,
+    roster_import_confirm,
+    roster_import_start,
+)
 from trellis.orgs.uploads import RosterUploadLimit
 
 LISTED_KIND = {
@@ -26,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = selectors.home_organization_for(user=request.user)
     if scope is None:
         return render(request, "orgs/no_role.html")
-    return organization_page(request, scope[0])
+    return organization_page(request, scope[0], home_role=scope[1])
 
 
 @login_required
@@ -34,7 +43,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return organization_page(request, selectors.organization_get(user=request.user, pk=pk))
 
 
-def organization_page(request: HttpRequest, organization: Organization) -> HttpResponse:
+def organization_page(request: HttpRequest, organization: Organization, home_role: Role | None = None) -> HttpResponse:
     listed_kind = LISTED_KIND.get(Organization.Kind(organization.kind))
     form = OrganizationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -69,6 +78,7 @@ def organization_page(request: HttpRequest, organization: Organization) -> HttpR
         if organization.kind == Organization.Kind.SCHOOL else None,
         "roles": selectors.role_counts_for(organization=organization),
         "can_manage": can_manage_organization(request.user, organization),
+        "your_work": school_tasks(home_role, organization) if home_role else None,
         "profile": profile if any(row["organizations"] for row in profile) else [],
         "profile_chart": poverty_chart(profile, Organization.Kind(listed_kind).label.lower()) if listed_kind else None,
     }
@@ -150,3 +160,36 @@ def roster_import_review(request: HttpRequest, pk: int, job_pk: int) -> HttpResp
         "rows": [(district, [kinds.get(kind, 0) for kind in REMOVAL_KINDS])
                  for district, kinds in sorted(job.result["preview"].items())],
     })
+def organization_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    memberships = selectors.memberships_at_for(user=request.user, organization=organization)
+    form = RoleGrantForm(request.POST or None, user=request.user, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_grant(actor=request.user, person=form.cleaned_data["person"], organization=organization,
+                             role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            person, role = form.cleaned_data["person"], Role(form.cleaned_data["role"])
+            messages.success(request, f"{person.full_name} is now {role.label.lower()} at {organization.name}.")
+            return redirect("organization-roles", pk=organization.pk)
+    return render(request, "orgs/roles.html", {
+        "organization": organization, "form": form,
+        "page": Paginator(memberships, 50).get_page(request.GET.get("page")), "query": "",
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def membership_remove_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    organization = selectors.organization_get(user=request.user, pk=pk)
+    membership = selectors.membership_get_for(user=request.user, organization=organization, pk=membership_pk)
+    try:
+        membership_remove(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{membership.person.full_name} is no longer "
+                                  f"{Role(membership.role).label.lower()} at {organization.name}.")
+    return redirect("organization-roles", pk=organization.pk)
