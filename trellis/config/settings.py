@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "trellis.core",
     "trellis.orgs",
+    "trellis.learning",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,99 @@
+"""Professional learning: competency frameworks (CASE) and participation reported by learning systems (xAPI)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from trellis.core.models import BaseModel
+from trellis.orgs.models import Organization
+
+
+class Framework(BaseModel):
+    """A competency framework: one CASE CFDocument with its items, associations, definitions and
+    rubrics. A published framework never changes; a new version is a new framework with its own
+    identifier that names the one it replaces."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    identifier = models.CharField("CASE identifier", max_length=36, unique=True)
+    title = models.CharField(max_length=300)
+    creator = models.CharField(max_length=300, blank=True)
+    version = models.CharField(max_length=60, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    is_default = models.BooleanField(default=False)
+    # Who added it: everyone at and under this organization sees it. None for the shipped default.
+    owner = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    previous_version = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_versions"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    source_name = models.CharField("imported from", max_length=255, blank=True)
+    # The package's own JSON, as the publisher wrote it, so an export is the same framework.
+    document = models.JSONField()
+    definitions = models.JSONField(default=dict, blank=True)
+    rubrics = models.JSONField(default=list, blank=True)
+    extensions = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_default", "title", "version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.version}".strip()
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Competency(BaseModel):
+    """A CASE CFItem, placed in the framework's tree by its isChildOf association."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="competencies")
+    identifier = models.CharField("CASE identifier", max_length=36)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveIntegerField(help_text="Where the item stands in the package, for export.")
+    sequence_number = models.IntegerField(null=True, blank=True)
+    full_statement = models.TextField()
+    abbreviated_statement = models.CharField(max_length=500, blank=True)
+    human_coding_scheme = models.CharField(max_length=120, blank=True)
+    list_enumeration = models.CharField(max_length=60, blank=True)
+    item_type = models.CharField(max_length=120, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    raw = models.JSONField()
+
+    class Meta:
+        ordering = ["framework", "position"]
+        verbose_name_plural = "competencies"
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "identifier"], name="unique_competency_identifier"),
+        ]
+
+    def __str__(self) -> str:
+        code = f"{self.human_coding_scheme} " if self.human_coding_scheme else ""
+        return f"{code}{self.abbreviated_statement or self.full_statement[:80]}"
+
+
+class FrameworkAssociation(BaseModel):
+    """A CASE CFAssociation. Either end may be outside the package (another framework's item)."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="associations")
+    identifier = models.CharField("CASE identifier", max_length=36)
+    association_type = models.CharField(max_length=80)
+    origin_identifier = models.CharField(max_length=255)
+    destination_identifier = models.CharField(max_length=255)
+    sequence_number = models.IntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField()
+    raw = models.JSONField()
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "identifier"], name="unique_association_identifier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin_identifier} {self.association_type} {self.destination_identifier}"

@@ -1,0 +1,48 @@
+"""Who may see and change which frameworks and learning records. Views and services ask here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from trellis.orgs.models import Organization
+from trellis.orgs.permissions import MANAGING_ROLES, memberships_of
+
+
+def _ancestor_ids(organization: Organization) -> list[int]:
+    return [int(part) for part in organization.path.strip("/").split("/") if part]
+
+
+def visible_frameworks_q(user: Any) -> Q:
+    """The shipped default, frameworks owned by an organization above or at one of the person's
+    (the state's, their region's, their district's) and those owned below them."""
+    memberships = memberships_of(user)
+    if not memberships:
+        return Q(pk__in=[])
+    query = Q(owner__isnull=True)
+    ids: set[int] = set()
+    for membership in memberships:
+        ids.update(_ancestor_ids(membership.organization))
+        query |= Q(owner__path__startswith=membership.organization.path)
+    return query | Q(owner_id__in=sorted(ids))
+
+
+def framework_owner_for(user: Any) -> Organization | None:
+    """The organization a framework a person adds belongs to: their widest managing membership."""
+    for membership in memberships_of(user):
+        if membership.role in MANAGING_ROLES:
+            return membership.organization
+    return None
+
+
+def can_add_framework(user: Any) -> bool:
+    return framework_owner_for(user) is not None
+
+
+def can_change_framework(user: Any, owner: Organization | None) -> bool:
+    """The state AI lead or a district AI lead over the owning organization; nobody changes the
+    shipped default (a state adopts a new version of it instead)."""
+    if owner is None:
+        return False
+    return any(m.role in MANAGING_ROLES and owner.path.startswith(m.organization.path) for m in memberships_of(user))
