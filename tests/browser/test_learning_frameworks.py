@@ -17,6 +17,9 @@ ACT = Path(__file__).parents[1] / "interop" / "fixtures" / "case" / "opensalt-ac
 def test_state_lead_imports_a_case_package_and_reads_it(page, state_lead, tree, tmp_path):
     sign_in(page, "state.lead", PASSWORD)
     page.get_by_role("link", name="Professional learning").click()
+    page.get_by_role("heading", name="Professional learning", exact=True).wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name="See the frameworks").click()
     page.get_by_role("heading", name="Competency frameworks").wait_for()
     assert_accessible(page)
     page.get_by_role("link", name="Import a CASE package").click()

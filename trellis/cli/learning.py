@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -20,6 +21,19 @@ def _setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+
+
+def _organization(org: str) -> Any:
+    """The organization with this sourcedId or NCES id; stops the command when there is none."""
+    from django.db.models import Q
+
+    from trellis.orgs.models import Organization
+
+    found = Organization.objects.filter(Q(sourced_id=org) | Q(nces_id=org)).first()
+    if found is None:
+        console.print(f"[red]No organization has the sourcedId or NCES id {org!r}.[/red]")
+        raise typer.Exit(2)
+    return found
 
 
 def _counts_table(title: str, counts: dict[str, int]) -> Table:
@@ -42,19 +56,11 @@ def import_case(
         console.print(f"[red]{path} is not a file.[/red]")
         raise typer.Exit(2)
     _setup()
-    from django.db.models import Q
-
     from trellis.learning.services import FrameworkRefused, framework_import
     from trellis.orgs.models import Organization
 
-    owner = None
-    if org:
-        owner = Organization.objects.filter(Q(sourced_id=org) | Q(nces_id=org)).first()
-        if owner is None:
-            console.print(f"[red]No organization has the sourcedId or NCES id {org!r}.[/red]")
-            raise typer.Exit(2)
-    else:
-        owner = Organization.objects.filter(kind=Organization.Kind.STATE).order_by("pk").first()
+    owner = _organization(org) if org else (
+        Organization.objects.filter(kind=Organization.Kind.STATE).order_by("pk").first())
     try:
         result = framework_import(actor=None, data=path.read_bytes(), source_name=path.name, owner=owner)
     except FrameworkRefused as exc:
@@ -90,3 +96,35 @@ def export_case(
     out.write_text(package_json(framework_package(framework)), encoding="utf-8")
     console.print(f"Wrote {framework.title} ({framework.competencies.count()} items) to {out}", markup=False,
                   highlight=False)
+
+
+@import_app.command("xapi")
+def import_xapi(
+    path: Path = typer.Argument(..., help="xAPI statements: a JSON array or JSON Lines (one statement a line)."),
+    org: str = typer.Option("", "--org", help="sourcedId or NCES id of the organization whose staff the "
+                            "statements are matched to; the whole state when left out."),
+) -> None:
+    """Import learning records (xAPI statements) from a learning system, all or nothing.
+
+    Statements already imported add nothing. Actors that match no staff member are kept as
+    unplaced and placed when a matching person is rostered later.
+    """
+    if not path.is_file():
+        console.print(f"[red]{path} is not a file.[/red]")
+        raise typer.Exit(2)
+    _setup()
+    from trellis.learning.jobs import xapi_counts
+    from trellis.learning.services.xapi import XapiRefused, xapi_import
+
+    scope = _organization(org) if org else None
+    with console.status("Reading the statements…") as status:
+        try:
+            record = xapi_import(actor=None, source=path, source_name=path.name, scope=scope,
+                                 progress=lambda step, done, total: status.update(step))
+        except XapiRefused as exc:
+            console.print("[red]Nothing was imported.[/red]")
+            console.print(str(exc), markup=False, highlight=False)
+            raise typer.Exit(1) from exc
+    console.print(_counts_table(f"Imported {path.name}", xapi_counts(record)))
+    if record.pk is None:
+        console.print("Nothing changed: Trellis already had every statement in this file.")

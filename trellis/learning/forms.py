@@ -27,3 +27,11 @@ class CompetencyForm(forms.Form):
     human_coding_scheme = forms.CharField(label="Code", max_length=120, required=False)
     abbreviated_statement = forms.CharField(label="Short name", max_length=500, required=False)
     full_statement = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class XapiUploadForm(forms.Form):
+    statements = forms.FileField(
+        label="xAPI statements (.json or .jsonl)",
+        help_text="Statements exported from your learning system or learning record store: a JSON array, "
+                  "or JSON Lines with one statement a line.",
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from trellis.core.models import BaseModel
-from trellis.orgs.models import Organization
+from trellis.orgs.models import Organization, Person
 
 
 class Framework(BaseModel):
@@ -97,3 +98,48 @@ class FrameworkAssociation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.origin_identifier} {self.association_type} {self.destination_identifier}"
+
+
+class XapiImport(BaseModel):
+    """One file of xAPI statements read into the event store (``TRELLIS_DATA_DIR/xapi``)."""
+
+    source_name = models.CharField(max_length=255)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Statements are placed only on staff of this organization's subtree; None is the whole state.
+    scope = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    statements = models.PositiveBigIntegerField(default=0)
+    new = models.PositiveBigIntegerField(default=0)
+    duplicates = models.PositiveBigIntegerField(default=0)
+    derived_ids = models.PositiveBigIntegerField(default=0)
+    per_verb = models.JSONField(default=dict, blank=True)
+    other_verbs = models.PositiveBigIntegerField(default=0)
+    voiding = models.PositiveBigIntegerField(default=0)
+    voided = models.PositiveBigIntegerField(default=0)
+    unplaced_statements = models.PositiveBigIntegerField(default=0)
+    unplaced_actors = models.PositiveBigIntegerField(default=0)
+    events_file = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.new:,} new statements)"
+
+
+class LearningActor(BaseModel):
+    """A person as a learning system names them in xAPI, and the staff member they were matched to.
+
+    The key never holds a name or an email address: ``sha1:`` of the ``mailto:`` IRI for ``mbox``
+    and ``mbox_sha1sum``, ``account:<homePage>|<name>`` for an account, ``openid:`` for OpenID.
+    """
+
+    key = models.CharField(max_length=400, unique=True)
+    account_name = models.CharField(max_length=255, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Where the statements that named this actor came from, so placing it later stays in that scope.
+    scope = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.key

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q
 
 from trellis.orgs.models import Organization
-from trellis.orgs.permissions import MANAGING_ROLES, memberships_of
+from trellis.orgs.permissions import MANAGING_ROLES, STATE_ROLES, memberships_of
 
 
 def _ancestor_ids(organization: Organization) -> list[int]:
@@ -46,3 +46,20 @@ def can_change_framework(user: Any, owner: Organization | None) -> bool:
     if owner is None:
         return False
     return any(m.role in MANAGING_ROLES and owner.path.startswith(m.organization.path) for m in memberships_of(user))
+
+
+def xapi_imports_q(user: Any) -> Q:
+    """Imports a person may see: those scoped to an organization they manage, and the state-wide
+    ones for the state's own staff."""
+    memberships = memberships_of(user)
+    query = Q(pk__in=[])
+    for membership in memberships:
+        if membership.role in MANAGING_ROLES:
+            query |= Q(scope__path__startswith=membership.organization.path)
+        if membership.role in STATE_ROLES and membership.organization.kind == Organization.Kind.STATE:
+            query |= Q(scope__isnull=True) | Q(scope__path__startswith=membership.organization.path)
+    return query
+
+
+def can_see_xapi_imports(user: Any) -> bool:
+    return any(m.role in MANAGING_ROLES or m.role in STATE_ROLES for m in memberships_of(user))

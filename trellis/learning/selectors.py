@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from trellis.learning.models import Competency, Framework
-from trellis.learning.permissions import visible_frameworks_q
+from trellis.interop.xapi import events_for_actors, verb_counts_by_actor
+from trellis.learning.models import Competency, Framework, LearningActor, XapiImport
+from trellis.learning.permissions import visible_frameworks_q, xapi_imports_q
+from trellis.orgs.models import Person
 
 
 def framework_list_for(*, user: Any) -> QuerySet[Framework]:
@@ -48,3 +52,34 @@ def competency_tree(framework: Framework) -> list[TreeNode]:
 
     order(roots)
     return roots
+
+
+def xapi_store() -> Path:
+    """The xAPI event store: one Parquet file per import, under the data directory."""
+    return Path(settings.TRELLIS_DATA_DIR) / "xapi"
+
+
+def xapi_imports_for(*, user: Any) -> QuerySet[XapiImport]:
+    return XapiImport.objects.filter(xapi_imports_q(user)).select_related("scope", "started_by")
+
+
+@dataclass
+class LearningRecord:
+    """A staff member's own statements from learning systems, as their learning record shows them."""
+
+    verb_counts: dict[str, int]
+    events: list[dict[str, Any]]
+    accounts: int
+
+
+def learning_record_for(*, user: Any) -> LearningRecord:
+    """The signed-in person's own xAPI events (nobody else's: this reads only their own actors)."""
+    person = Person.objects.filter(user=user).first() if getattr(user, "is_authenticated", False) else None
+    if person is None:
+        return LearningRecord({}, [], 0)
+    keys = list(LearningActor.objects.filter(person=person).values_list("key", flat=True))
+    counts: dict[str, int] = {}
+    for per_actor in verb_counts_by_actor(xapi_store(), keys).values():
+        for verb, count in per_actor.items():
+            counts[verb] = counts.get(verb, 0) + count
+    return LearningRecord(dict(sorted(counts.items())), events_for_actors(xapi_store(), keys, limit=100), len(keys))

@@ -9,8 +9,13 @@ from django.views.decorators.http import require_POST
 
 from trellis.interop.case import package_json
 from trellis.learning import selectors, services
-from trellis.learning.forms import CompetencyForm, FrameworkUploadForm, NewVersionForm
-from trellis.learning.permissions import can_add_framework, can_change_framework
+from trellis.learning.forms import CompetencyForm, FrameworkUploadForm, NewVersionForm, XapiUploadForm
+from trellis.learning.permissions import (
+    can_add_framework,
+    can_change_framework,
+    can_see_xapi_imports,
+    framework_owner_for,
+)
 
 
 @login_required
@@ -112,3 +117,45 @@ def competency_edit(request: HttpRequest, identifier: str, pk: int) -> HttpRespo
         return redirect("framework-detail", identifier=identifier)
     return render(request, "learning/competency_edit.html",
                   {"framework": framework, "competency": competency, "form": form})
+
+
+@login_required
+def xapi_imports(request: HttpRequest) -> HttpResponse:
+    if not can_see_xapi_imports(request.user):
+        raise PermissionDenied("Learning records imports are for the state's staff and district AI leads.")
+    scope = framework_owner_for(request.user)
+    form = XapiUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if scope is None:
+            raise PermissionDenied("Only the state AI lead or a district AI lead can import learning records.")
+        if form.is_valid():
+            job = services.xapi_import_start(actor=request.user, upload=form.cleaned_data["statements"], scope=scope)
+            return redirect("job-detail", pk=job.pk)
+    return render(request, "learning/xapi_imports.html", {
+        "imports": selectors.xapi_imports_for(user=request.user)[:50], "form": form, "scope": scope,
+    })
+
+
+@login_required
+@require_POST
+def xapi_place(request: HttpRequest) -> HttpResponse:
+    scope = framework_owner_for(request.user)
+    if scope is None:
+        raise PermissionDenied("Only the state AI lead or a district AI lead can match learning records.")
+    placed = services.xapi_place_again(actor=request.user, scope=scope)
+    messages.success(request, f"Matched {placed:,} learning-system account{'s' if placed != 1 else ''} with staff.")
+    return redirect("xapi-imports")
+
+
+@login_required
+def learning_record(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/learning_record.html",
+                  {"record": selectors.learning_record_for(user=request.user)})
+
+
+@login_required
+def learning_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/home.html", {
+        "can_see_imports": can_see_xapi_imports(request.user),
+        "default_framework": services.framework_default(),
+    })

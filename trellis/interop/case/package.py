@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from trellis.interop.refusal import Refusal
+
 #: CASE 1.1's association vocabulary; ``ext:`` names are the standard's extension point.
 ASSOCIATION_TYPES = (
     "isChildOf", "isPeerOf", "isPartOf", "exactMatchOf", "precedes", "isRelatedTo", "replacedBy",
@@ -17,23 +19,12 @@ DEFINITION_KINDS = ("CFConcepts", "CFSubjects", "CFLicenses", "CFItemTypes", "CF
 PACKAGE_KEYS = ("CFDocument", "CFItems", "CFAssociations", "CFDefinitions", "CFRubrics", "extensions")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _EXTENSION_TYPE = re.compile(r"^ext:[a-zA-Z0-9.\-_]+$")
-#: How many problems a refusal lists.
-MAX_PROBLEMS = 20
 
 
-class CaseError(Exception):
+class CaseError(Refusal):
     """The package was refused; ``problems`` name the file and JSON path of each reason."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems[:MAX_PROBLEMS]
-        self.more = len(problems) > MAX_PROBLEMS
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        lines = "\n".join(f"- {problem}" for problem in self.problems)
-        more = "\n- (and more problems after these)" if self.more else ""
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        return f"The CASE package was refused ({len(self.problems)} {noun}):\n{lines}{more}"
+    what = "CASE package"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from trellis.learning.services.frameworks import (
     framework_package,
     framework_publish,
 )
+from trellis.learning.services.xapi import XapiRefused, xapi_import, xapi_import_start, xapi_place_again
 
 __all__ = [
     "FrameworkImport",
@@ -20,4 +21,8 @@ __all__ = [
     "framework_new_version",
     "framework_package",
     "framework_publish",
+    "XapiRefused",
+    "xapi_import",
+    "xapi_import_start",
+    "xapi_place_again",
 ]
