@@ -96,6 +96,7 @@ def _connect(memory_limit: str | None, temp_dir: Path) -> duckdb.DuckDBPyConnect
         connection.execute(f"SET memory_limit = '{memory_limit}'")
     connection.execute("SET temp_directory = ?", [str(temp_dir)])
     connection.execute("SET preserve_insertion_order = false")
+    connection.execute("SET enable_progress_bar = false")
     return connection
 
 
