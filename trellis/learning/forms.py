@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+
+from trellis.learning.models import Offering
 
 MAX_CASE_BYTES = 50 * 1024 * 1024
 
@@ -35,3 +39,55 @@ class XapiUploadForm(forms.Form):
         help_text="Statements exported from your learning system or learning record store: a JSON array, "
                   "or JSON Lines with one statement a line.",
     )
+
+
+class OfferingFilterForm(forms.Form):
+    search = forms.CharField(label="Search by title or description", required=False, max_length=100)
+    format = forms.ChoiceField(label="Format", required=False,
+                               choices=[("", "Any format"), *Offering.Format.choices])
+    modality = forms.ChoiceField(label="How it is held", required=False,
+                                 choices=[("", "Any way"), *Offering.Modality.choices])
+    competency = forms.TypedChoiceField(label="Builds the competency", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, competencies: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].choices = [("", "Any competency"), *((c.pk, str(c)) for c in competencies)]
+
+
+class OfferingForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    organization = forms.TypedChoiceField(label="Offered by", coerce=int,
+                                          help_text="Its staff, and staff of everything below it, can join.")
+    format = forms.ChoiceField(choices=Offering.Format.choices)
+    provider = forms.ChoiceField(label="Provided by", choices=Offering.Provider.choices)
+    vendor_name = forms.CharField(label="Vendor (if a vendor provides it)", required=False, max_length=200)
+    audience = forms.CharField(required=False, max_length=200, help_text="For example: middle school teachers.")
+    modality = forms.ChoiceField(label="How it is held", choices=Offering.Modality.choices)
+    credit_hours = forms.DecimalField(label="Credit hours", min_value=0, max_digits=5, decimal_places=1)
+    cost = forms.DecimalField(label="Cost per participant (USD)", min_value=0, max_digits=9, decimal_places=2,
+                              initial=0)
+    capacity = forms.IntegerField(label="Places", min_value=1, required=False,
+                                  help_text="Leave empty for no limit. When it is full, people join a waitlist.")
+    competencies = forms.TypedMultipleChoiceField(label="Competencies it builds", coerce=int, required=False)
+    xapi_activity_id = forms.CharField(label="xAPI activity id (optional)", required=False, max_length=500,
+                                       help_text="The id your learning system gives this course in xAPI.")
+
+    def __init__(self, *args: Any, organizations: Any = (), competencies: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        self.fields["competencies"].choices = [(c.pk, str(c)) for c in competencies]
+
+
+class SessionForm(forms.Form):
+    starts_at = forms.DateTimeField(label="Starts", input_formats=["%Y-%m-%dT%H:%M"],
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                               format="%Y-%m-%dT%H:%M"))
+    hours = forms.DecimalField(label="Hours", min_value=0, max_digits=4, decimal_places=1)
+    location = forms.CharField(label="Where", required=False, max_length=200)
+
+
+class SignInSheetForm(forms.Form):
+    sheet = forms.FileField(label="Sign-in sheet (.csv)",
+                            help_text="A column email, username or sourcedId for each person; a column present "
+                                      "with yes or no if it lists absent people too.")

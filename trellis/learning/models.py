@@ -143,3 +143,104 @@ class LearningActor(BaseModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Offering(BaseModel):
+    """A professional learning offering: what it is, who runs it, who it is for and what it builds."""
+
+    class Format(models.TextChoices):
+        WORKSHOP = "workshop", "One-time workshop"
+        COURSE = "course", "Multi-session course"
+        COACHING = "coaching", "Coaching cycle"
+        PLC = "plc", "Professional learning community"
+        MICRO_CREDENTIAL = "micro_credential", "Micro-credential"
+
+    # Formats that build capacity over time, as against a one-time workshop.
+    DURABLE_FORMATS = (Format.COURSE, Format.COACHING, Format.PLC, Format.MICRO_CREDENTIAL)
+
+    class Provider(models.TextChoices):
+        STATE = "state", "State agency"
+        REGION = "region", "Regional service center"
+        DISTRICT = "district", "District"
+        VENDOR = "vendor", "Vendor"
+
+    class Modality(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online, live"
+        HYBRID = "hybrid", "Hybrid"
+        SELF_PACED = "self_paced", "Online, self-paced"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    format = models.CharField(max_length=20, choices=Format.choices)
+    # The organization that offers it: its staff and everyone below may join.
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    vendor_name = models.CharField("vendor", max_length=200, blank=True)
+    audience = models.CharField(max_length=200, blank=True, help_text="Who it is for, e.g. middle school teachers.")
+    modality = models.CharField(max_length=12, choices=Modality.choices)
+    credit_hours = models.DecimalField(max_digits=5, decimal_places=1)
+    cost = models.DecimalField("cost per participant (USD)", max_digits=9, decimal_places=2, default=0)
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Leave empty for no limit.")
+    is_open = models.BooleanField("open for registration", default=True)
+    competencies = models.ManyToManyField(Competency, blank=True, related_name="offerings")
+    # The activity id a learning system uses for it in xAPI, to relate its statements to the offering.
+    xapi_activity_id = models.CharField("xAPI activity id", max_length=500, blank=True)
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_durable(self) -> bool:
+        return self.format in self.DURABLE_FORMATS
+
+
+class OfferingSession(BaseModel):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    hours = models.DecimalField(max_digits=4, decimal_places=1)
+    location = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.offering}: {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Registration(BaseModel):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    credit_hours = models.DecimalField("credit hours earned", max_digits=5, decimal_places=1, default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    certificate_number = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["offering", "person"], name="unique_registration")]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.offering} ({self.get_status_display()})"
+
+
+class Attendance(BaseModel):
+    session = models.ForeignKey(OfferingSession, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    present = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="unique_attendance")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {'present' if self.present else 'absent'} at {self.session}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from trellis.orgs.models import Organization
+from trellis.orgs.models import Organization, Role
 from trellis.orgs.permissions import MANAGING_ROLES, STATE_ROLES, memberships_of
 
 
@@ -63,3 +63,37 @@ def xapi_imports_q(user: Any) -> Q:
 
 def can_see_xapi_imports(user: Any) -> bool:
     return any(m.role in MANAGING_ROLES or m.role in STATE_ROLES for m in memberships_of(user))
+
+
+# Who may run offerings for their organization and below.
+ORGANIZING_ROLES = {Role.STATE_LEAD, Role.REGIONAL_COACH, Role.DISTRICT_LEAD, Role.SCHOOL_LEADER}
+
+
+def organizing_organizations(user: Any) -> list[Organization]:
+    """Organizations a person may run offerings for, widest first."""
+    return [m.organization for m in memberships_of(user) if m.role in ORGANIZING_ROLES]
+
+
+def can_organize(user: Any, organization: Organization) -> bool:
+    return any(organization.path.startswith(o.path) for o in organizing_organizations(user))
+
+
+def offerings_visible_q(user: Any) -> Q:
+    """Offerings open to the person (offered by their organization or one above it), those they
+    organize (offered at or below an organization they run offerings for) and, for the state's own
+    staff, every offering in the state."""
+    memberships = memberships_of(user)
+    if not memberships:
+        return Q(pk__in=[])
+    ids: set[int] = set()
+    query = Q(pk__in=[])
+    for membership in memberships:
+        ids.update(_ancestor_ids(membership.organization))
+        if membership.role in ORGANIZING_ROLES or membership.role in STATE_ROLES:
+            query |= Q(organization__path__startswith=membership.organization.path)
+    return query | Q(organization_id__in=sorted(ids))
+
+
+def is_open_to(user: Any, organization: Organization) -> bool:
+    """Whether staff of the person's organizations may join an offering of ``organization``."""
+    return any(m.organization.path.startswith(organization.path) for m in memberships_of(user))

@@ -7,13 +7,23 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from trellis.interop.xapi import events_for_actors, verb_counts_by_actor
-from trellis.learning.models import Competency, Framework, LearningActor, XapiImport
-from trellis.learning.permissions import visible_frameworks_q, xapi_imports_q
+from trellis.learning.models import (
+    Competency,
+    Framework,
+    LearningActor,
+    Offering,
+    OfferingSession,
+    Registration,
+    XapiImport,
+)
+from trellis.learning.permissions import can_organize, offerings_visible_q, visible_frameworks_q, xapi_imports_q
 from trellis.orgs.models import Person
+
+ACTIVE_STATUSES = (Registration.Status.REGISTERED, Registration.Status.COMPLETED)
 
 
 def framework_list_for(*, user: Any) -> QuerySet[Framework]:
@@ -83,3 +93,68 @@ def learning_record_for(*, user: Any) -> LearningRecord:
         for verb, count in per_actor.items():
             counts[verb] = counts.get(verb, 0) + count
     return LearningRecord(dict(sorted(counts.items())), events_for_actors(xapi_store(), keys, limit=100), len(keys))
+
+
+def offering_list_for(*, user: Any, search: str = "", format: str = "", modality: str = "",
+                      competency: int | None = None) -> QuerySet[Offering]:
+    """Offerings open to the person or run by them, with how many places are taken."""
+    query = Offering.objects.filter(offerings_visible_q(user))
+    if search:
+        query = query.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    if format:
+        query = query.filter(format=format)
+    if modality:
+        query = query.filter(modality=modality)
+    if competency:
+        query = query.filter(Q(competencies=competency) | Q(competencies__parent=competency))
+    return (query.select_related("organization").distinct()
+            .annotate(taken=Count("registrations", filter=Q(registrations__status__in=ACTIVE_STATUSES),
+                                  distinct=True))
+            .order_by("title"))
+
+
+def offering_get(*, user: Any, pk: int) -> Offering:
+    try:
+        return Offering.objects.filter(offerings_visible_q(user)).select_related("organization").get(pk=pk)
+    except Offering.DoesNotExist as exc:
+        raise Http404("No such offering.") from exc
+
+
+def session_get(*, user: Any, offering: Offering, pk: int) -> OfferingSession:
+    session = offering.sessions.filter(pk=pk).first()
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+def registration_of(*, user: Any, offering: Offering) -> Registration | None:
+    return Registration.objects.filter(offering=offering, person__user=user).first()
+
+
+def registrations_of(*, user: Any) -> QuerySet[Registration]:
+    """The person's own registrations, newest first."""
+    return (Registration.objects.filter(person__user=user).select_related("offering", "offering__organization")
+            .order_by("-created_at"))
+
+
+def offering_roster(*, offering: Offering) -> list[Registration]:
+    """Who is registered (and waiting), for the offering's organizers."""
+    return list(offering.registrations.exclude(status=Registration.Status.CANCELLED)
+                .select_related("person").order_by("status", "person__family_name", "person__given_name"))
+
+
+def certificate_get(*, user: Any, number: str) -> Registration:
+    """A certificate of completion: its holder and the offering's organizers may see it."""
+    registration = (Registration.objects.filter(certificate_number=number, status=Registration.Status.COMPLETED)
+                    .select_related("offering", "offering__organization", "person").first())
+    if registration is None or not (registration.person.user_id == getattr(user, "pk", None)
+                                    or can_organize(user, registration.offering.organization)):
+        raise Http404("No such certificate.")
+    return registration
+
+
+def framework_competencies_for(*, user: Any) -> QuerySet[Competency]:
+    """Competencies of the published frameworks the person can see, for tagging offerings."""
+    return (Competency.objects.filter(framework__in=Framework.objects.filter(visible_frameworks_q(user),
+                                                                            status=Framework.Status.PUBLISHED))
+            .select_related("framework").order_by("framework__title", "position"))

@@ -14,4 +14,13 @@ urlpatterns = [
     path("records/", views.xapi_imports, name="xapi-imports"),
     path("records/match/", views.xapi_place, name="xapi-place"),
     path("my-record/", views.learning_record, name="learning-record"),
+    path("offerings/", views.offering_list, name="offering-list"),
+    path("offerings/new/", views.offering_create, name="offering-create"),
+    path("offerings/<int:pk>/", views.offering_detail, name="offering-detail"),
+    path("offerings/<int:pk>/join/", views.offering_join, name="offering-join"),
+    path("offerings/<int:pk>/cancel/", views.offering_cancel, name="offering-cancel"),
+    path("offerings/<int:pk>/sessions/", views.session_add_view, name="session-add"),
+    path("offerings/<int:pk>/sessions/<int:session_pk>/attendance/", views.session_attendance,
+         name="session-attendance"),
+    path("certificates/<str:number>/", views.certificate, name="certificate"),
 ]

@@ -1,20 +1,35 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from trellis.interop.case import package_json
 from trellis.learning import selectors, services
-from trellis.learning.forms import CompetencyForm, FrameworkUploadForm, NewVersionForm, XapiUploadForm
+from trellis.learning.forms import (
+    CompetencyForm,
+    FrameworkUploadForm,
+    NewVersionForm,
+    OfferingFilterForm,
+    OfferingForm,
+    SessionForm,
+    SignInSheetForm,
+    XapiUploadForm,
+)
 from trellis.learning.permissions import (
     can_add_framework,
     can_change_framework,
+    can_organize,
     can_see_xapi_imports,
     framework_owner_for,
+    is_open_to,
+    organizing_organizations,
 )
 
 
@@ -149,8 +164,12 @@ def xapi_place(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def learning_record(request: HttpRequest) -> HttpResponse:
-    return render(request, "learning/learning_record.html",
-                  {"record": selectors.learning_record_for(user=request.user)})
+    registrations = list(selectors.registrations_of(user=request.user))
+    return render(request, "learning/learning_record.html", {
+        "record": selectors.learning_record_for(user=request.user),
+        "registrations": registrations,
+        "hours": sum(r.credit_hours for r in registrations),
+    })
 
 
 @login_required
@@ -158,4 +177,140 @@ def learning_home(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/home.html", {
         "can_see_imports": can_see_xapi_imports(request.user),
         "default_framework": services.framework_default(),
+    })
+
+
+# Offerings ----------------------------------------------------------------------------------
+
+@login_required
+def offering_list(request: HttpRequest) -> HttpResponse:
+    services.framework_default()
+    competencies = selectors.framework_competencies_for(user=request.user)
+    form = OfferingFilterForm(request.GET or None, competencies=competencies)
+    filters = form.cleaned_data if form.is_valid() else {}
+    offerings = selectors.offering_list_for(
+        user=request.user, search=filters.get("search", ""), format=filters.get("format", ""),
+        modality=filters.get("modality", ""), competency=filters.get("competency"))
+    return render(request, "learning/offering_list.html", {
+        "page": Paginator(offerings, 25).get_page(request.GET.get("page")), "filter_form": form,
+        "can_add": bool(organizing_organizations(request.user)),
+    })
+
+
+@login_required
+def offering_create(request: HttpRequest) -> HttpResponse:
+    organizations = organizing_organizations(request.user)
+    if not organizations:
+        raise PermissionDenied("Only state, regional, district and school leaders can add offerings.")
+    form = OfferingForm(request.POST or None, organizations=organizations,
+                        competencies=selectors.framework_competencies_for(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organization = next(o for o in organizations if o.pk == data.pop("organization"))
+        competencies = list(selectors.framework_competencies_for(user=request.user)
+                            .filter(pk__in=data.pop("competencies")))
+        offering = services.offering_create(actor=request.user, organization=organization,
+                                            competencies=competencies, **data)
+        messages.success(request, f"Added {offering.title}. Add its sessions next.")
+        return redirect("offering-detail", pk=offering.pk)
+    return render(request, "learning/offering_form.html", {"form": form})
+
+
+@login_required
+def offering_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _offering_page(request, selectors.offering_get(user=request.user, pk=pk), SessionForm())
+
+
+def _offering_page(request: HttpRequest, offering: Any, session_form: SessionForm, status: int = 200) -> HttpResponse:
+    organizer = can_organize(request.user, offering.organization)
+    return render(request, "learning/offering_detail.html", {
+        "offering": offering,
+        "sessions": offering.sessions.all(),
+        "competencies": offering.competencies.select_related("framework"),
+        "registration": selectors.registration_of(user=request.user, offering=offering),
+        "can_join": is_open_to(request.user, offering.organization) and offering.is_open,
+        "organizer": organizer,
+        "roster": selectors.offering_roster(offering=offering) if organizer else [],
+        "session_form": session_form if organizer else None,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def offering_join(request: HttpRequest, pk: int) -> HttpResponse:
+    offering = selectors.offering_get(user=request.user, pk=pk)
+    registration = services.registration_join(actor=request.user, offering=offering)
+    if registration.status == registration.Status.WAITLISTED:
+        messages.info(request, "The offering is full: you are on the waitlist and will be registered if a place opens.")
+    else:
+        messages.success(request, f"You are registered for {offering.title}.")
+    return redirect("offering-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def offering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    offering = selectors.offering_get(user=request.user, pk=pk)
+    registration = selectors.registration_of(user=request.user, offering=offering)
+    if registration is None:
+        raise Http404("You are not registered for this offering.")
+    services.registration_cancel(actor=request.user, registration=registration)
+    messages.success(request, f"Your registration for {offering.title} is cancelled.")
+    return redirect("offering-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def session_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    offering = selectors.offering_get(user=request.user, pk=pk)
+    if not can_organize(request.user, offering.organization):
+        raise PermissionDenied("Only the organizers of this offering can add sessions.")
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        services.session_add(actor=request.user, offering=offering, **form.cleaned_data)
+        messages.success(request, "Session added.")
+        return redirect("offering-detail", pk=pk)
+    return _offering_page(request, offering, form, status=400)
+
+
+@login_required
+def session_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    offering = selectors.offering_get(user=request.user, pk=pk)
+    if not can_organize(request.user, offering.organization):
+        raise PermissionDenied("Only the organizers of this offering can take attendance.")
+    session = selectors.session_get(user=request.user, offering=offering, pk=session_pk)
+    sheet_form = SignInSheetForm(request.POST or None, request.FILES or None)
+    refusal: list[str] = []
+    if request.method == "POST" and "sheet" in request.FILES:
+        if sheet_form.is_valid():
+            upload = sheet_form.cleaned_data["sheet"]
+            try:
+                sheet = services.attendance_upload(actor=request.user, session=session, data=upload.read(),
+                                                   source_name=upload.name)
+            except services.SignInSheetRefused as exc:
+                refusal = [line.removeprefix("- ") for line in str(exc).splitlines()]
+            else:
+                for warning in sheet.warnings:
+                    messages.warning(request, warning)
+                messages.success(request, f"Recorded {len(sheet.present)} present from {upload.name}.")
+                return redirect("session-attendance", pk=pk, session_pk=session_pk)
+    elif request.method == "POST":
+        present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+        count = services.attendance_record(actor=request.user, session=session, present=present)
+        messages.success(request, f"Recorded attendance: {count} present.")
+        return redirect("session-attendance", pk=pk, session_pk=session_pk)
+    marked = dict(session.attendance.values_list("person_id", "present"))
+    return render(request, "learning/session_attendance.html", {
+        "offering": offering, "session": session, "sheet_form": sheet_form, "refusal": refusal,
+        "roster": [(r, marked.get(r.person_id)) for r in selectors.offering_roster(offering=offering)
+                   if r.status != r.Status.WAITLISTED],
+    }, status=400 if refusal else 200)
+
+
+@login_required
+def certificate(request: HttpRequest, number: str) -> HttpResponse:
+    registration = selectors.certificate_get(user=request.user, number=number)
+    return render(request, "learning/certificate.html", {
+        "registration": registration,
+        "competencies": registration.offering.competencies.select_related("framework"),
     })

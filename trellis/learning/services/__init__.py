@@ -10,6 +10,15 @@ from trellis.learning.services.frameworks import (
     framework_package,
     framework_publish,
 )
+from trellis.learning.services.offerings import (
+    SignInSheetRefused,
+    attendance_record,
+    attendance_upload,
+    offering_create,
+    registration_cancel,
+    registration_join,
+    session_add,
+)
 from trellis.learning.services.xapi import XapiRefused, xapi_import, xapi_import_start, xapi_place_again
 
 __all__ = [
@@ -21,6 +30,13 @@ __all__ = [
     "framework_new_version",
     "framework_package",
     "framework_publish",
+    "SignInSheetRefused",
+    "attendance_record",
+    "attendance_upload",
+    "offering_create",
+    "registration_cancel",
+    "registration_join",
+    "session_add",
     "XapiRefused",
     "xapi_import",
     "xapi_import_start",
