@@ -91,3 +91,46 @@ class SignInSheetForm(forms.Form):
     sheet = forms.FileField(label="Sign-in sheet (.csv)",
                             help_text="A column email, username or sourcedId for each person; a column present "
                                       "with yes or no if it lists absent people too.")
+
+
+class CycleForm(forms.Form):
+    teacher = forms.TypedChoiceField(label="Teacher", coerce=int)
+    competency = forms.TypedChoiceField(label="Competency the goal builds", coerce=int)
+    goal = forms.CharField(label="Goal", widget=forms.Textarea(attrs={"rows": 3}))
+    started_on = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, teachers: Any = (), competencies: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].choices = [(t.pk, t.full_name) for t in teachers]
+        self.fields["competency"].choices = [(c.pk, str(c)) for c in competencies]
+
+
+class CycleUpdateForm(forms.Form):
+    stage = forms.ChoiceField(label="Stage", choices=[])
+    planning_notes = forms.CharField(label="Planning notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    feedback = forms.CharField(label="Feedback", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reflection = forms.CharField(label="Teacher's reflection", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, stages: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = list(stages)
+
+
+class ReflectionForm(forms.Form):
+    reflection = forms.CharField(label="Your reflection", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+def rubric_levels_from(data: Any, rows: Any) -> tuple[dict[int, int], list[str]]:
+    """The level chosen in each rubric row (fields ``level-<competency id>``), and what is wrong."""
+    chosen: dict[int, int] = {}
+    errors: list[str] = []
+    for row in rows:
+        value = data.get(f"level-{row.competency.pk}", "")
+        if not value:
+            continue
+        if not value.isdigit() or int(value) not in row.scores:
+            errors.append(f"Choose one of the levels for {row.competency}.")
+            continue
+        chosen[row.competency.pk] = int(value)
+    return chosen, errors

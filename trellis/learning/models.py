@@ -244,3 +244,100 @@ class Attendance(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} {'present' if self.present else 'absent'} at {self.session}"
+
+
+class CoachingCycle(BaseModel):
+    """A coach and a teacher working on one goal: planning, observations, feedback, reflection.
+
+    Its notes are about the teacher: only the teacher, the coach and the people above the teacher
+    in their line (their school leader, district AI lead, state AI lead) may read them.
+    """
+
+    class Stage(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        OBSERVING = "observing", "Observing"
+        FEEDBACK = "feedback", "Feedback"
+        REFLECTION = "reflection", "Reflection"
+        CLOSED = "closed", "Closed"
+
+    coach = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    teacher = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+",
+                                   help_text="The competency the goal builds.")
+    goal = models.TextField()
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.PLANNING)
+    planning_notes = models.TextField(blank=True)
+    feedback = models.TextField(blank=True)
+    reflection = models.TextField(blank=True)
+    started_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} with {self.coach}: {self.goal[:60]}"
+
+
+class Observation(BaseModel):
+    """A classroom observation or walkthrough, rated on a framework's rubric (rows are competencies,
+    columns its levels), so practice is recorded on the framework's own scale."""
+
+    class Kind(models.TextChoices):
+        OBSERVATION = "observation", "Classroom observation"
+        WALKTHROUGH = "walkthrough", "Walkthrough"
+
+    cycle = models.ForeignKey(CoachingCycle, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="observations")
+    teacher = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    observer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OBSERVATION)
+    observed_on = models.DateField()
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["observed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.teacher} on {self.observed_on}"
+
+
+class Rating(BaseModel):
+    """One row of a rubric: the level (the rubric column's score) observed or self-assessed."""
+
+    observation = models.ForeignKey(Observation, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="ratings")
+    self_assessment = models.ForeignKey("SelfAssessment", null=True, blank=True, on_delete=models.CASCADE,
+                                        related_name="ratings")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(observation__isnull=False, self_assessment__isnull=True)
+                | models.Q(observation__isnull=True, self_assessment__isnull=False),
+                name="rating_belongs_to_one_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency}: {self.level}"
+
+
+class SelfAssessment(BaseModel):
+    """A teacher's own rating of themselves against a framework; they see their growth, leaders
+    see only aggregates of at least TRELLIS_MIN_N teachers."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField()
+
+    class Meta:
+        ordering = ["assessed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.assessed_on}"

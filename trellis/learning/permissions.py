@@ -97,3 +97,46 @@ def offerings_visible_q(user: Any) -> Q:
 def is_open_to(user: Any, organization: Organization) -> bool:
     """Whether staff of the person's organizations may join an offering of ``organization``."""
     return any(m.organization.path.startswith(organization.path) for m in memberships_of(user))
+
+
+# Who may coach and observe teachers of the schools under their organization: a regional coach
+# serves every school of the districts in their region through that one membership.
+COACHING_ROLES = {Role.REGIONAL_COACH, Role.COACH, Role.SCHOOL_LEADER, Role.DISTRICT_LEAD}
+# The people above a teacher in their line, who may read coaching notes about them.
+LINE_ROLES = {Role.SCHOOL_LEADER, Role.DISTRICT_LEAD, Role.STATE_LEAD}
+
+
+def can_coach(user: Any, school: Organization) -> bool:
+    return any(m.role in COACHING_ROLES and school.path.startswith(m.organization.path) for m in memberships_of(user))
+
+
+def coaching_organizations(user: Any) -> list[Organization]:
+    return [m.organization for m in memberships_of(user) if m.role in COACHING_ROLES]
+
+
+def _line_q(user: Any, field: str) -> Q:
+    query = Q(pk__in=[])
+    for membership in memberships_of(user):
+        if membership.role in LINE_ROLES:
+            query |= Q(**{f"{field}__path__startswith": membership.organization.path})
+    return query
+
+
+def coaching_cycles_q(user: Any) -> Q:
+    """Cycles a person may read, notes included: their own as teacher or coach, and those of
+    teachers below them in their line."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return Q(teacher__user=user) | Q(coach__user=user) | _line_q(user, "school")
+
+
+def observations_q(user: Any) -> Q:
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return (Q(teacher__user=user) | Q(observer__user=user) | Q(cycle__coach__user=user)
+            | _line_q(user, "school"))
+
+
+def line_organizations(user: Any) -> list[Organization]:
+    """Organizations over whose teachers a person sees aggregates (self-assessment, surveys)."""
+    return [m.organization for m in memberships_of(user) if m.role in LINE_ROLES]

@@ -12,16 +12,30 @@ from django.http import Http404
 
 from trellis.interop.xapi import events_for_actors, verb_counts_by_actor
 from trellis.learning.models import (
+    CoachingCycle,
     Competency,
     Framework,
     LearningActor,
+    Observation,
     Offering,
     OfferingSession,
+    Rating,
     Registration,
+    SelfAssessment,
     XapiImport,
 )
-from trellis.learning.permissions import can_organize, offerings_visible_q, visible_frameworks_q, xapi_imports_q
-from trellis.orgs.models import Person
+from trellis.learning.permissions import (
+    can_organize,
+    coaching_cycles_q,
+    coaching_organizations,
+    line_organizations,
+    observations_q,
+    offerings_visible_q,
+    visible_frameworks_q,
+    xapi_imports_q,
+)
+from trellis.learning.rubrics import rubric_rows
+from trellis.orgs.models import Organization, Person, Role
 
 ACTIVE_STATUSES = (Registration.Status.REGISTERED, Registration.Status.COMPLETED)
 
@@ -158,3 +172,91 @@ def framework_competencies_for(*, user: Any) -> QuerySet[Competency]:
     return (Competency.objects.filter(framework__in=Framework.objects.filter(visible_frameworks_q(user),
                                                                             status=Framework.Status.PUBLISHED))
             .select_related("framework").order_by("framework__title", "position"))
+
+
+def cycles_for(*, user: Any) -> QuerySet[CoachingCycle]:
+    """Cycles the person may read: their caseload as coach, their own as teacher, and their line's."""
+    return (CoachingCycle.objects.filter(coaching_cycles_q(user))
+            .select_related("teacher", "coach", "school", "competency").order_by("stage", "-started_on"))
+
+
+def cycle_get(*, user: Any, pk: int) -> CoachingCycle:
+    cycle = cycles_for(user=user).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404("No such coaching cycle.")
+    return cycle
+
+
+def observations_for(*, user: Any, teacher: Person | None = None, cycle: CoachingCycle | None = None
+                     ) -> QuerySet[Observation]:
+    query = Observation.objects.filter(observations_q(user))
+    if teacher is not None:
+        query = query.filter(teacher=teacher)
+    if cycle is not None:
+        query = query.filter(cycle=cycle)
+    return query.select_related("observer", "framework").prefetch_related("ratings__competency").order_by(
+        "observed_on", "pk")
+
+
+def level_history(ratings_by_date: list[tuple[Any, list[Rating]]]) -> list[dict[str, Any]]:
+    """Rows of (competency, level on each date) for a table of levels over time."""
+    competencies: dict[int, Competency] = {}
+    cells: dict[int, dict[int, int]] = {}
+    for index, (_, ratings) in enumerate(ratings_by_date):
+        for rating in ratings:
+            competencies[rating.competency_id] = rating.competency
+            cells.setdefault(rating.competency_id, {})[index] = rating.level
+    return [{"competency": competencies[cid], "levels": [cells[cid].get(i) for i in range(len(ratings_by_date))]}
+            for cid in sorted(competencies, key=lambda c: competencies[c].position)]
+
+
+def coachable_teachers(*, user: Any) -> QuerySet[Person]:
+    """Teachers at the schools the person coaches."""
+    paths = [o.path for o in coaching_organizations(user)]
+    if not paths:
+        return Person.objects.none()
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(memberships__organization__path__startswith=path)
+    return (Person.objects.filter(query, is_active=True, memberships__role=Role.TEACHER,
+                                  memberships__organization__kind=Organization.Kind.SCHOOL)
+            .distinct().order_by("family_name", "given_name"))
+
+
+def self_assessments_of(*, user: Any) -> QuerySet[SelfAssessment]:
+    return (SelfAssessment.objects.filter(person__user=user).select_related("framework")
+            .prefetch_related("ratings__competency").order_by("assessed_on", "pk"))
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    competency: Competency
+    teachers: int
+    mean_level: float | None  # None when fewer than the minimum number of teachers answered
+
+
+def self_assessment_summary(*, user: Any, organization: Organization, framework: Framework) -> list[SummaryRow]:
+    """Each rubric row's mean self-assessed level among the organization's teachers (each teacher's
+    latest self-assessment on the framework). A row with fewer than ``TRELLIS_MIN_N`` teachers
+    shows only that it has too few: no mean, so no teacher's own answer can be read from it."""
+    if not any(organization.path.startswith(o.path) for o in line_organizations(user)):
+        raise Http404("No such summary.")
+    latest: dict[int, int] = {}
+    for assessment_id, person_id in (
+        SelfAssessment.objects.filter(framework=framework,
+                                      person__memberships__organization__path__startswith=organization.path,
+                                      person__memberships__role=Role.TEACHER)
+        .order_by("assessed_on", "pk").values_list("pk", "person_id")
+    ):
+        latest[person_id] = assessment_id
+    levels: dict[int, list[int]] = {}
+    for competency_id, level in Rating.objects.filter(self_assessment_id__in=set(latest.values())).values_list(
+            "competency_id", "level"):
+        levels.setdefault(competency_id, []).append(level)
+    minimum = settings.TRELLIS_MIN_N
+    rows = []
+    for row in rubric_rows(framework):
+        found = levels.get(row.competency.pk, [])
+        mean = sum(found) / len(found) if len(found) >= minimum else None
+        rows.append(SummaryRow(row.competency, len(found), mean))
+    return rows

@@ -23,4 +23,10 @@ urlpatterns = [
     path("offerings/<int:pk>/sessions/<int:session_pk>/attendance/", views.session_attendance,
          name="session-attendance"),
     path("certificates/<str:number>/", views.certificate, name="certificate"),
+    path("coaching/", views.coaching_home, name="coaching"),
+    path("coaching/new/", views.cycle_create, name="cycle-create"),
+    path("coaching/<int:pk>/", views.cycle_detail, name="cycle-detail"),
+    path("coaching/<int:pk>/observe/", views.observation_create, name="observation-create"),
+    path("self-assessment/", views.self_assessment, name="self-assessment"),
+    path("self-assessment/summary/<int:org_pk>/", views.self_assessment_summary, name="self-assessment-summary"),
 ]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,23 +16,32 @@ from trellis.interop.case import package_json
 from trellis.learning import selectors, services
 from trellis.learning.forms import (
     CompetencyForm,
+    CycleForm,
+    CycleUpdateForm,
     FrameworkUploadForm,
     NewVersionForm,
     OfferingFilterForm,
     OfferingForm,
+    ReflectionForm,
     SessionForm,
     SignInSheetForm,
     XapiUploadForm,
+    rubric_levels_from,
 )
+from trellis.learning.models import CoachingCycle, Observation
 from trellis.learning.permissions import (
     can_add_framework,
     can_change_framework,
     can_organize,
     can_see_xapi_imports,
+    coaching_organizations,
     framework_owner_for,
     is_open_to,
+    line_organizations,
     organizing_organizations,
 )
+from trellis.learning.rubrics import rubric_rows
+from trellis.orgs import selectors as org_selectors
 
 
 @login_required
@@ -313,4 +324,134 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "learning/certificate.html", {
         "registration": registration,
         "competencies": registration.offering.competencies.select_related("framework"),
+    })
+
+
+# Coaching, observation, self-assessment ---------------------------------------------------------
+
+@login_required
+def coaching_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/coaching_list.html", {
+        "cycles": selectors.cycles_for(user=request.user),
+        "can_coach": bool(coaching_organizations(request.user)),
+    })
+
+
+@login_required
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    if not coaching_organizations(request.user):
+        raise PermissionDenied("Only coaches and school, district and regional leaders start coaching cycles.")
+    teachers = list(selectors.coachable_teachers(user=request.user))
+    default = services.framework_default()
+    competencies = list(default.competencies.all())
+    form = CycleForm(request.POST or None, teachers=teachers, competencies=competencies,
+                     initial={"started_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        cycle = services.cycle_start(
+            actor=request.user, teacher=next(t for t in teachers if t.pk == form.cleaned_data["teacher"]),
+            competency=next(c for c in competencies if c.pk == form.cleaned_data["competency"]),
+            goal=form.cleaned_data["goal"], started_on=form.cleaned_data["started_on"])
+        messages.success(request, f"Started a coaching cycle with {cycle.teacher.full_name}.")
+        return redirect("cycle-detail", pk=cycle.pk)
+    return render(request, "learning/cycle_form.html", {"form": form})
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(user=request.user, pk=pk)
+    is_coach = cycle.coach.user_id == request.user.pk
+    is_teacher = cycle.teacher.user_id == request.user.pk
+    if request.method == "POST" and (is_coach or is_teacher):
+        form = (CycleUpdateForm(request.POST, stages=CoachingCycle.Stage.choices) if is_coach
+                else ReflectionForm(request.POST))
+        if form.is_valid():
+            changes = form.cleaned_data if is_coach else {"reflection": form.cleaned_data["reflection"]}
+            if is_coach:
+                changes = {k: v for k, v in changes.items() if k != "reflection"}
+            services.cycle_update(actor=request.user, cycle=cycle, **changes)
+            messages.success(request, "Saved.")
+            return redirect("cycle-detail", pk=pk)
+    elif request.method == "POST":
+        raise PermissionDenied("Only the coach and the teacher change a coaching cycle.")
+    observations = list(selectors.observations_for(user=request.user, cycle=cycle))
+    return render(request, "learning/cycle_detail.html", {
+        "cycle": cycle, "is_coach": is_coach, "is_teacher": is_teacher, "observations": observations,
+        "history": selectors.level_history([(o.observed_on, list(o.ratings.all())) for o in observations]),
+        "update_form": CycleUpdateForm(initial={
+            "stage": cycle.stage, "planning_notes": cycle.planning_notes, "feedback": cycle.feedback},
+            stages=CoachingCycle.Stage.choices),
+        "reflection_form": ReflectionForm(initial={"reflection": cycle.reflection}),
+    })
+
+
+@login_required
+def observation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(user=request.user, pk=pk)
+    if cycle.coach.user_id != request.user.pk:
+        raise PermissionDenied("Only the cycle's coach records its observations.")
+    framework = cycle.competency.framework
+    rows = rubric_rows(framework)
+    errors: list[str] = []
+    if request.method == "POST":
+        ratings, errors = rubric_levels_from(request.POST, rows)
+        observed_on = request.POST.get("observed_on", "")
+        try:
+            day = datetime.date.fromisoformat(observed_on)
+        except ValueError:
+            errors.append("Give the date of the observation.")
+        if not ratings:
+            errors.append("Choose a level on at least one row of the rubric.")
+        if not errors:
+            services.observation_record(actor=request.user, teacher=cycle.teacher, framework=framework,
+                                        observed_on=day, ratings=ratings, cycle=cycle,
+                                        notes=request.POST.get("notes", ""),
+                                        kind=request.POST.get("kind") or Observation.Kind.OBSERVATION)
+            messages.success(request, "Observation recorded.")
+            return redirect("cycle-detail", pk=pk)
+    return render(request, "learning/observation_form.html", {
+        "cycle": cycle, "rubric": _rubric_with_choices(rows, request.POST), "errors": errors, "data": request.POST,
+        "kinds": Observation.Kind.choices, "today": datetime.date.today().isoformat(),
+    }, status=400 if errors else 200)
+
+
+def _rubric_with_choices(rows: list[Any], data: Any) -> list[tuple[Any, int | None]]:
+    """Each rubric row with the level the person chose, so a refused form keeps their choices."""
+    chosen = []
+    for row in rows:
+        value = data.get(f"level-{row.competency.pk}", "")
+        chosen.append((row, int(value) if value.isdigit() else None))
+    return chosen
+
+
+@login_required
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    framework = services.framework_default()
+    rows = rubric_rows(framework)
+    errors: list[str] = []
+    if request.method == "POST":
+        ratings, errors = rubric_levels_from(request.POST, rows)
+        if not ratings and not errors:
+            errors.append("Choose your level on at least one row.")
+        if not errors:
+            services.self_assessment_record(actor=request.user, framework=framework,
+                                            assessed_on=datetime.date.today(), ratings=ratings)
+            messages.success(request, "Your self-assessment is saved. Only you see your own answers.")
+            return redirect("self-assessment")
+    mine = list(selectors.self_assessments_of(user=request.user))
+    return render(request, "learning/self_assessment.html", {
+        "framework": framework, "rubric": _rubric_with_choices(rows, request.POST), "errors": errors,
+        "assessments": mine, "min_n": settings.TRELLIS_MIN_N,
+        "history": selectors.level_history([(a.assessed_on, list(a.ratings.all())) for a in mine]),
+        "line": line_organizations(request.user),
+    }, status=400 if errors else 200)
+
+
+@login_required
+def self_assessment_summary(request: HttpRequest, org_pk: int) -> HttpResponse:
+    organization = org_selectors.organization_get(user=request.user, pk=org_pk)
+    framework = services.framework_default()
+    return render(request, "learning/self_assessment_summary.html", {
+        "organization": organization, "framework": framework, "min_n": settings.TRELLIS_MIN_N,
+        "rows": selectors.self_assessment_summary(user=request.user, organization=organization,
+                                                  framework=framework),
     })

@@ -1,5 +1,11 @@
 """Every write of the learning app. Views, the command line and jobs call these."""
 
+from trellis.learning.services.coaching import (
+    cycle_start,
+    cycle_update,
+    observation_record,
+    self_assessment_record,
+)
 from trellis.learning.services.frameworks import (
     FrameworkImport,
     FrameworkRefused,
@@ -22,6 +28,10 @@ from trellis.learning.services.offerings import (
 from trellis.learning.services.xapi import XapiRefused, xapi_import, xapi_import_start, xapi_place_again
 
 __all__ = [
+    "cycle_start",
+    "cycle_update",
+    "observation_record",
+    "self_assessment_record",
     "FrameworkImport",
     "FrameworkRefused",
     "competency_update",
