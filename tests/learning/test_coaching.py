@@ -151,7 +151,7 @@ def test_coach_starts_a_cycle_and_observes_in_the_browser_form(regional_coach, t
     refused = client.post(reverse("observation-create", args=[cycle.pk]),
                           {"observed_on": "", f"level-{row}": "2", "notes": "Kept"})
     assert refused.status_code == 400 and "Kept" in refused.content.decode()
-    assert f'value="2" checked' in refused.content.decode()
+    assert 'value="2" checked' in refused.content.decode()
     client.post(reverse("observation-create", args=[cycle.pk]), {"observed_on": "2026-09-15", f"level-{row}": "2"})
     assert list(Rating.objects.values_list("competency", "level")) == [(row, 2)]
 

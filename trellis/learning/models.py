@@ -341,3 +341,64 @@ class SelfAssessment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} on {self.assessed_on}"
+
+
+class Survey(BaseModel):
+    """An educator-voice survey by the state, a region or a district, for its staff and those below."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_anonymous = models.BooleanField(default=True)
+    is_open = models.BooleanField(default=True)
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(BaseModel):
+    class Kind(models.TextChoices):
+        SCALE = "scale", "Scale"
+        CHOICE = "choice", "Choice"
+        TEXT = "text", "Text"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    # Choice questions: the options; scale questions: the labels of 1 and of the top of the scale.
+    options = models.JSONField(default=list, blank=True)
+    scale_max = models.PositiveSmallIntegerField(default=5)
+
+    class Meta:
+        ordering = ["survey", "position"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyResponse(BaseModel):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # A keyed hash of the survey and the respondent: it stops a second answer without saying whose.
+    respondent_key = models.CharField(max_length=64)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               help_text="Only for surveys that are not anonymous.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "respondent_key"], name="one_response_each")]
+
+    def __str__(self) -> str:
+        return f"Response to {self.survey}"
+
+
+class SurveyAnswer(BaseModel):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    value = models.TextField()
+
+    def __str__(self) -> str:
+        return self.value[:60]

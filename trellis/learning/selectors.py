@@ -22,6 +22,8 @@ from trellis.learning.models import (
     Rating,
     Registration,
     SelfAssessment,
+    Survey,
+    SurveyAnswer,
     XapiImport,
 )
 from trellis.learning.permissions import (
@@ -260,3 +262,44 @@ def self_assessment_summary(*, user: Any, organization: Organization, framework:
         mean = sum(found) / len(found) if len(found) >= minimum else None
         rows.append(SummaryRow(row.competency, len(found), mean))
     return rows
+
+
+def surveys_for(*, user: Any) -> QuerySet[Survey]:
+    """Surveys open to the person and those they run (the same reach as offerings)."""
+    return (Survey.objects.filter(offerings_visible_q(user)).select_related("organization")
+            .annotate(response_count=Count("responses")))
+
+
+def survey_get(*, user: Any, pk: int) -> Survey:
+    survey = surveys_for(user=user).filter(pk=pk).first()
+    if survey is None:
+        raise Http404("No such survey.")
+    return survey
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Any
+    counts: list[tuple[str, int]]
+    mean: float | None
+    texts: list[str]
+
+
+def survey_results(*, user: Any, survey: Survey, minimum: int) -> list[QuestionResult] | None:
+    """The survey's results for the people who run it, or None while fewer than ``minimum`` have answered."""
+    if not can_organize(user, survey.organization):
+        raise Http404("No such survey.")
+    if survey.responses.count() < minimum:
+        return None
+    results = []
+    for question in survey.questions.all():
+        values = list(SurveyAnswer.objects.filter(question=question).values_list("value", flat=True))
+        if question.kind == "scale":
+            numbers = [int(v) for v in values]
+            counts = [(str(n), numbers.count(n)) for n in range(1, question.scale_max + 1)]
+            results.append(QuestionResult(question, counts, sum(numbers) / len(numbers) if numbers else None, []))
+        elif question.kind == "choice":
+            results.append(QuestionResult(question, [(o, values.count(o)) for o in question.options], None, []))
+        else:
+            results.append(QuestionResult(question, [], None, sorted(values)))
+    return results

@@ -29,4 +29,6 @@ urlpatterns = [
     path("coaching/<int:pk>/observe/", views.observation_create, name="observation-create"),
     path("self-assessment/", views.self_assessment, name="self-assessment"),
     path("self-assessment/summary/<int:org_pk>/", views.self_assessment_summary, name="self-assessment-summary"),
+    path("voice/", views.survey_list, name="survey-list"),
+    path("voice/<int:pk>/", views.survey_detail, name="survey-detail"),
 ]

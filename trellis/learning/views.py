@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -455,3 +455,51 @@ def self_assessment_summary(request: HttpRequest, org_pk: int) -> HttpResponse:
         "rows": selectors.self_assessment_summary(user=request.user, organization=organization,
                                                   framework=framework),
     })
+
+
+# Educator voice -----------------------------------------------------------------------------------
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    organizations = organizing_organizations(request.user)
+    if request.method == "POST":
+        if not organizations:
+            raise PermissionDenied("Only state, regional, district and school leaders create surveys.")
+        organization = next((o for o in organizations if str(o.pk) == request.POST.get("organization")),
+                            organizations[0])
+        survey = services.survey_create(actor=request.user, organization=organization,
+                                        template=request.POST.get("template", ""))
+        messages.success(request, f"Created {survey.title}. Staff of {organization.name} can answer it now.")
+        return redirect("survey-detail", pk=survey.pk)
+    return render(request, "learning/survey_list.html", {
+        "surveys": selectors.surveys_for(user=request.user), "organizations": organizations,
+        "templates": [(key, spec["title"]) for key, spec in services.TEMPLATES.items()],
+    })
+
+
+@login_required
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_get(user=request.user, pk=pk)
+    questions = list(survey.questions.all())
+    error = ""
+    if request.method == "POST":
+        answers = {q.pk: request.POST.get(f"q-{q.pk}", "") for q in questions}
+        try:
+            services.survey_respond(actor=request.user, survey=survey, answers=answers)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, "Thank you. Your answers are recorded"
+                             + (" without your name." if survey.is_anonymous else "."))
+            return redirect("survey-detail", pk=pk)
+    organizer = can_organize(request.user, survey.organization)
+    return render(request, "learning/survey_detail.html", {
+        "survey": survey, "error": error,
+        "questions": [(q, request.POST.get(f"q-{q.pk}", ""), [str(n) for n in range(1, q.scale_max + 1)])
+                      for q in questions],
+        "answered": services.has_answered(actor=request.user, survey=survey),
+        "can_answer": is_open_to(request.user, survey.organization) and survey.is_open,
+        "organizer": organizer, "minimum": services.RESULTS_MIN_RESPONSES,
+        "results": selectors.survey_results(user=request.user, survey=survey,
+                                            minimum=services.RESULTS_MIN_RESPONSES) if organizer else None,
+    }, status=400 if error else 200)

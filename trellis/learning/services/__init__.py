@@ -25,6 +25,13 @@ from trellis.learning.services.offerings import (
     registration_join,
     session_add,
 )
+from trellis.learning.services.surveys import (
+    RESULTS_MIN_RESPONSES,
+    TEMPLATES,
+    has_answered,
+    survey_create,
+    survey_respond,
+)
 from trellis.learning.services.xapi import XapiRefused, xapi_import, xapi_import_start, xapi_place_again
 
 __all__ = [
@@ -47,6 +54,11 @@ __all__ = [
     "registration_cancel",
     "registration_join",
     "session_add",
+    "RESULTS_MIN_RESPONSES",
+    "TEMPLATES",
+    "has_answered",
+    "survey_create",
+    "survey_respond",
     "XapiRefused",
     "xapi_import",
     "xapi_import_start",
