@@ -57,6 +57,7 @@ def demo(
     from django.conf import settings
     from django.core.management import call_command
 
+    from trellis.learning.demo import learning_demo_load
     from trellis.orgs.demo import demo_load
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -64,6 +65,7 @@ def demo(
     with console.status("Loading the synthetic state (first run takes a minute)…"):
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD,
                            progress=lambda step, done, total: None)
+        learning_demo_load(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")
