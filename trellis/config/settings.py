@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "trellis.core",
     "trellis.orgs",
     "trellis.learning",
+    "trellis.roadmap",
 ]
 
 MIDDLEWARE = [
