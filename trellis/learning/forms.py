@@ -134,3 +134,15 @@ def rubric_levels_from(data: Any, rows: Any) -> tuple[dict[int, int], list[str]]
             continue
         chosen[row.competency.pk] = int(value)
     return chosen, errors
+
+
+class ProposalForm(forms.Form):
+    topic = forms.CharField(label="Topic you would like professional learning on", max_length=200)
+    details = forms.CharField(label="Why it matters in your class (optional)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    volunteers_to_co_design = forms.BooleanField(label="I would help design this offering", required=False)
+
+
+class ProposalAnswerForm(forms.Form):
+    status = forms.ChoiceField(label="Decision", choices=[("planned", "Planned"), ("declined", "Not planned")])
+    answer = forms.CharField(label="Your answer to the teacher", widget=forms.Textarea(attrs={"rows": 3}))

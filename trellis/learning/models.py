@@ -402,3 +402,29 @@ class SurveyAnswer(BaseModel):
 
     def __str__(self) -> str:
         return self.value[:60]
+
+
+class TopicProposal(BaseModel):
+    """A teacher's proposal for professional learning, perhaps with an offer to help design it, and
+    the organizer's answer, which the teacher sees."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for an answer"
+        PLANNED = "planned", "Planned"
+        DECLINED = "declined", "Not planned"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # Where it goes: the organizers of this organization (the teacher's district) answer it.
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    topic = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    volunteers_to_co_design = models.BooleanField("I would help design it", default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.topic

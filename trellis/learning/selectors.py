@@ -24,6 +24,7 @@ from trellis.learning.models import (
     SelfAssessment,
     Survey,
     SurveyAnswer,
+    TopicProposal,
     XapiImport,
 )
 from trellis.learning.permissions import (
@@ -33,6 +34,7 @@ from trellis.learning.permissions import (
     line_organizations,
     observations_q,
     offerings_visible_q,
+    organizing_organizations,
     visible_frameworks_q,
     xapi_imports_q,
 )
@@ -303,3 +305,11 @@ def survey_results(*, user: Any, survey: Survey, minimum: int) -> list[QuestionR
         else:
             results.append(QuestionResult(question, [], None, sorted(values)))
     return results
+
+
+def proposals_for(*, user: Any) -> QuerySet[TopicProposal]:
+    """The person's own proposals, and those sent to an organization they organize for."""
+    query = Q(person__user=user)
+    for organization in organizing_organizations(user):
+        query |= Q(organization__path__startswith=organization.path)
+    return TopicProposal.objects.filter(query).select_related("person", "organization", "answered_by")

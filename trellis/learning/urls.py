@@ -31,4 +31,6 @@ urlpatterns = [
     path("self-assessment/summary/<int:org_pk>/", views.self_assessment_summary, name="self-assessment-summary"),
     path("voice/", views.survey_list, name="survey-list"),
     path("voice/<int:pk>/", views.survey_detail, name="survey-detail"),
+    path("voice/proposals/", views.proposals, name="proposals"),
+    path("voice/proposals/<int:pk>/answer/", views.proposal_answer_view, name="proposal-answer"),
 ]

@@ -22,6 +22,8 @@ from trellis.learning.forms import (
     NewVersionForm,
     OfferingFilterForm,
     OfferingForm,
+    ProposalAnswerForm,
+    ProposalForm,
     ReflectionForm,
     SessionForm,
     SignInSheetForm,
@@ -503,3 +505,33 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "results": selectors.survey_results(user=request.user, survey=survey,
                                             minimum=services.RESULTS_MIN_RESPONSES) if organizer else None,
     }, status=400 if error else 200)
+
+
+@login_required
+def proposals(request: HttpRequest) -> HttpResponse:
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.proposal_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, "Thank you. Your proposal is sent; you will see the answer here.")
+        return redirect("proposals")
+    mine, received = [], []
+    for proposal in selectors.proposals_for(user=request.user):
+        (mine if proposal.person.user_id == request.user.pk else received).append(proposal)
+    return render(request, "learning/proposals.html", {
+        "form": form, "mine": mine, "received": received, "answer_form": ProposalAnswerForm(),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def proposal_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposals_for(user=request.user).filter(pk=pk).first()
+    if proposal is None:
+        raise Http404("No such proposal.")
+    form = ProposalAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a decision and write your answer.")
+        return redirect("proposals")
+    services.proposal_answer(actor=request.user, proposal=proposal, **form.cleaned_data)
+    messages.success(request, "Your answer is sent.")
+    return redirect("proposals")

@@ -25,6 +25,7 @@ from trellis.learning.services.offerings import (
     registration_join,
     session_add,
 )
+from trellis.learning.services.proposals import proposal_answer, proposal_create
 from trellis.learning.services.surveys import (
     RESULTS_MIN_RESPONSES,
     TEMPLATES,
@@ -54,6 +55,8 @@ __all__ = [
     "registration_cancel",
     "registration_join",
     "session_add",
+    "proposal_answer",
+    "proposal_create",
     "RESULTS_MIN_RESPONSES",
     "TEMPLATES",
     "has_answered",
