@@ -15,7 +15,8 @@ from trellis.learning.rubrics import rubric_rows
 from trellis.orgs.models import Membership, Organization, Person, Role
 
 
-def _person(actor: Any) -> Person:
+def staff_person(actor: Any) -> Person:
+    """The staff member signed in as ``actor``; anyone else may not do what is asked."""
     person = Person.objects.filter(user=actor).first() if actor is not None else None
     if person is None:
         raise PermissionDenied("Only staff with a Trellis account can do that.")
@@ -52,7 +53,7 @@ def _checked_ratings(framework: Framework, ratings: dict[int, int]) -> list[tupl
 @transaction.atomic
 def cycle_start(*, actor: Any, teacher: Person, competency: Competency, goal: str,
                 started_on: datetime.date) -> CoachingCycle:
-    coach = _person(actor)
+    coach = staff_person(actor)
     school = _coachable_school(actor, teacher)
     cycle = CoachingCycle(coach=coach, teacher=teacher, school=school, competency=competency, goal=goal,
                           started_on=started_on)
@@ -66,7 +67,7 @@ def cycle_start(*, actor: Any, teacher: Person, competency: Competency, goal: st
 @transaction.atomic
 def cycle_update(*, actor: Any, cycle: CoachingCycle, **changes: Any) -> CoachingCycle:
     """The coach changes the stage and notes; the teacher writes their reflection."""
-    person = _person(actor)
+    person = staff_person(actor)
     allowed = {"stage", "planning_notes", "feedback", "reflection"} if person.pk == cycle.coach_id else (
         {"reflection"} if person.pk == cycle.teacher_id else set())
     if not allowed or set(changes) - allowed:
@@ -87,7 +88,7 @@ def observation_record(*, actor: Any, teacher: Person, framework: Framework, obs
                        ratings: dict[int, int], notes: str = "", kind: str = Observation.Kind.OBSERVATION,
                        cycle: CoachingCycle | None = None) -> Observation:
     """Record an observation or walkthrough rated on the framework's rubric."""
-    observer = _person(actor)
+    observer = staff_person(actor)
     school = _coachable_school(actor, teacher)
     if cycle is not None and (cycle.coach_id != observer.pk or cycle.teacher_id != teacher.pk):
         raise PermissionDenied("Only the cycle's coach records its observations.")
@@ -108,7 +109,7 @@ def observation_record(*, actor: Any, teacher: Person, framework: Framework, obs
 @transaction.atomic
 def self_assessment_record(*, actor: Any, framework: Framework, assessed_on: datetime.date,
                            ratings: dict[int, int]) -> SelfAssessment:
-    person = _person(actor)
+    person = staff_person(actor)
     if not framework.is_published:
         raise PermissionDenied("Self-assessments use published frameworks.")
     checked = _checked_ratings(framework, ratings)

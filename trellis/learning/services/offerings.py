@@ -23,6 +23,7 @@ from trellis.core.services import UserFacingError, audit_record
 from trellis.learning.models import Attendance, Competency, Offering, OfferingSession, Registration
 from trellis.learning.permissions import can_organize, is_open_to
 from trellis.learning.selectors import ACTIVE_STATUSES as ACTIVE
+from trellis.learning.services.coaching import staff_person
 from trellis.orgs.models import Organization, Person
 
 PRESENT_WORDS = {"": True, "yes": True, "y": True, "present": True, "true": True, "1": True, "x": True,
@@ -37,13 +38,6 @@ class SignInSheetRefused(UserFacingError):
 def _require_organizer(actor: Any, organization: Organization) -> None:
     if actor is not None and not can_organize(actor, organization):
         raise PermissionDenied("Only the organizers of this offering can do that.")
-
-
-def _person_of(actor: Any) -> Person:
-    person = Person.objects.filter(user=actor).first() if actor is not None else None
-    if person is None:
-        raise PermissionDenied("Only staff with a Trellis account can join offerings.")
-    return person
 
 
 @transaction.atomic
@@ -85,7 +79,7 @@ def session_add(*, actor: Any, offering: Offering, starts_at: datetime, hours: D
 @transaction.atomic
 def registration_join(*, actor: Any, offering: Offering) -> Registration:
     """Register the signed-in person; when the offering is full they join the waitlist."""
-    person = _person_of(actor)
+    person = staff_person(actor)
     offering = Offering.objects.select_for_update().get(pk=offering.pk)
     if not is_open_to(actor, offering.organization):
         raise PermissionDenied("This offering is not open to staff of your organization.")
