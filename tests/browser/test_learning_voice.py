@@ -30,6 +30,13 @@ def test_teacher_answers_and_results_wait_for_five(page, district_lead, teacher,
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_text("Your answers are recorded without your name.").wait_for()
     assert_accessible(page)
+    page.goto("/learning/voice/")
+    page.get_by_role("link", name="Propose a professional learning topic, or offer to help design one").click()
+    page.get_by_label("Topic you would like professional learning on").fill("AI and student writing")
+    page.locator("label[for=id_volunteers_to_co_design]").click()
+    page.get_by_role("button", name="Send my proposal").click()
+    page.get_by_text("Your proposal is sent").wait_for()
+    assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "district.lead", PASSWORD)
