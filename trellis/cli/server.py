@@ -57,6 +57,7 @@ def demo(
     from django.conf import settings
     from django.core.management import call_command
 
+    from trellis.commons.demo import demo_commons
     from trellis.learning.demo import learning_demo_load
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
@@ -68,6 +69,7 @@ def demo(
                            progress=lambda step, done, total: None)
         learning_demo_load(seed=seed)
         demo_roadmaps(seed=seed)
+        demo_commons(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

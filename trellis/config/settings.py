@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.learning",
     "trellis.roadmap",
+    "trellis.commons",
+    "trellis.vision",
 ]
 
 MIDDLEWARE = [
