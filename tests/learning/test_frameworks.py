@@ -206,7 +206,7 @@ def test_a_refused_upload_names_the_path_and_changes_nothing(district_lead, tmp_
 
 
 @pytest.mark.parametrize("role", ["teacher", "school_leader", "regional_coach", "state_analyst"])
-def test_import_page_is_denied_to_other_roles(request, role, tmp_path):
+def test_import_page_is_denied_to_other_roles(db, request, role, tmp_path):
     person = request.getfixturevalue(role)
     client = client_for(person)
     assert client.get(reverse("framework-import")).status_code == 403

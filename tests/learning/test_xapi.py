@@ -158,7 +158,7 @@ def test_teacher_sees_only_their_own_learning_record(tmp_path, tree, teacher, sc
 
 
 @pytest.mark.parametrize("role", ["teacher", "school_leader", "regional_coach"])
-def test_imports_page_is_denied_to_other_roles(request, tmp_path, role):
+def test_imports_page_is_denied_to_other_roles(db, request, tmp_path, role):
     client = client_for(request.getfixturevalue(role))
     before = records()
     assert client.get(reverse("xapi-imports")).status_code == 403
