@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from trellis.cli import audit, roster, server, synth
+from trellis.cli import audit, learning, roster, server, synth
 
 app = typer.Typer(
     name="trellis",
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(synth.synth_app, name="synth")
 app.command("audit")(audit.audit)
 app.add_typer(roster.import_app, name="import")
+app.add_typer(learning.export_app, name="export")
 server.register(app)
 
 

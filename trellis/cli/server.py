@@ -66,6 +66,7 @@ def demo(
     from rich.progress import Progress
 
     from trellis.commons.demo import demo_commons
+    from trellis.learning.demo import learning_demo_load
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
 
@@ -80,6 +81,8 @@ def demo(
                        total=total or None)
 
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD, progress=progress)
+        bar.update(task, description="Adding a year of professional learning…", total=None)
+        learning_demo_load(seed=seed)
         bar.update(task, description="Adding the districts' roadmaps…", total=None)
         demo_roadmaps(seed=seed)
         demo_commons(seed=seed)

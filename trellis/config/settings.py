@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "trellis.core",
     "trellis.orgs",
     "trellis.accounts",
+    "trellis.learning",
     "trellis.roadmap",
     "trellis.commons",
     "trellis.vision",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("orgs/<int:pk>/roles/", orgs_views.organization_roles, name="organization-roles"),
     path("orgs/<int:pk>/roles/<int:membership_pk>/remove/", orgs_views.membership_remove_view,
          name="membership-remove"),
+    path("learning/", include("trellis.learning.urls")),
     path("roadmap/", include("trellis.roadmap.urls")),
     path("commons/", include("trellis.commons.urls")),
     path("vision/", include("trellis.vision.urls")),
