@@ -1,6 +1,7 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from trellis.core import views as core_views
 from trellis.orgs import views as orgs_views
@@ -17,3 +18,7 @@ urlpatterns = [
     path("logs/audit/", core_views.audit_log, name="audit-log"),
     path("logs/access/", core_views.access_log, name="access-log"),
 ]
+urlpatterns += [path("", include("trellis.tools.urls"))]
+# Public pages: English at /public/..., Spanish at /es/public/...
+urlpatterns += i18n_patterns(path("", include("trellis.tools.public_urls")), prefix_default_language=False)
+
