@@ -241,12 +241,15 @@ class Decision(BaseModel):
         return f"{self.get_outcome_display()}: {self.tool} in {self.district}"
 
     def clean(self) -> None:
+        problems = {}
         if self.outcome == self.Outcome.CONDITIONS and not self.conditions.strip():
-            raise ValidationError({"conditions": "Write the conditions of the approval."})
+            problems["conditions"] = "Write the conditions of the approval."
         if self.outcome != self.Outcome.DENIED and self.expires_on is None:
-            raise ValidationError({"expires_on": "Give the date this decision must be looked at again."})
+            problems["expires_on"] = "Give the date this decision must be looked at again."
         if self.expires_on and self.decided_on and self.expires_on <= self.decided_on:
-            raise ValidationError({"expires_on": "The expiry date must come after the decision date."})
+            problems["expires_on"] = "The expiry date must come after the decision date."
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def is_expired(self) -> bool:

@@ -44,3 +44,9 @@ def can_answer_opt_out(user: Any, school: Organization) -> bool:
 
 def can_report_incident(user: Any, organization: Organization) -> bool:
     return can_view_organization(user, organization)
+
+
+def works_in(user: Any, district: Organization) -> bool:
+    """Holds a role in the district, in one of its schools, or above it (a reviewer may be state staff)."""
+    return any(m.organization.path.startswith(district.path) or district.path.startswith(m.organization.path)
+               for m in memberships_of(user))

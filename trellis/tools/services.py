@@ -109,7 +109,7 @@ def request_route(*, actor: Any, tool_request: ToolRequest, reviewers: dict[str,
     if unknown:
         raise ValidationError(f"Unknown review steps: {', '.join(sorted(unknown))}.")
     for reviewer in reviewers.values():
-        if not perm.can_view_organization(reviewer, district):
+        if not perm.works_in(reviewer, district):
             raise ValidationError(f"{reviewer.get_username()} does not work in {district}.")
     rubric = rubric_current()
     reviews = []
