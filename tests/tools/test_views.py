@@ -166,3 +166,17 @@ def test_anonymous_people_are_sent_to_sign_in(tree, tool):
                 reverse("tool-inventory", args=[tree.district.pk])]:
         response = Client().get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_an_expired_decision_and_open_high_incident_reach_the_district_leads_home(tree, tool, in_inventory,
+                                                                                   district_lead, teacher):
+    services.decision_record(actor=district_lead.user, district=tree.district, tool=tool, outcome="approved",
+                             reasons="Fine.", expires_on=days(10))
+    Decision.objects.update(decided_on=days(-400), expires_on=days(-1))
+    services.incident_report(actor=teacher.user, organization=tree.school, category="safety", severity="high",
+                             tool=tool, description="Showed a harmful answer.")
+    home = client_for(district_lead).get(reverse("home")).content.decode()
+    assert "The decision on Quillmark Detect expired on" in home
+    assert "Quillmark Detect has 1 open high-severity incident." in home
+    teacher_home = client_for(teacher).get(reverse("home")).content.decode()
+    assert "expired on" not in teacher_home and "AI tools in Cedar Valley Unified" in teacher_home
