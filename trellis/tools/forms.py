@@ -33,6 +33,11 @@ class StyledForm(forms.Form):
                 field.widget.attrs.setdefault("class", css)
 
 
+def display_name(user: Any) -> str:
+    person = getattr(user, "person", None)
+    return (person.full_name if person else user.get_full_name()) or user.get_username()
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -106,7 +111,7 @@ class RouteForm(StyledForm):
                 empty_label="Skip this step",
             )
             self.fields[step].widget.attrs["class"] = "usa-select"
-            self.fields[step].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            self.fields[step].label_from_instance = display_name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

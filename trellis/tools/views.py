@@ -131,7 +131,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_govern:
         staff = get_user_model().objects.filter(
             person__memberships__organization__path__startswith=district.path, person__is_active=True,
-        ).distinct().order_by("last_name", "first_name")
+        ).distinct().select_related("person").order_by("person__family_name", "person__given_name")
         form = tool_forms.RouteForm(request.POST or None, staff=staff)
         if request.method == "POST" and form.is_valid():
             chosen = {step: user for step, user in form.cleaned_data.items() if user}
