@@ -11,11 +11,21 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
-from tests.tools.conftest import days, in_inventory, tool  # noqa: F401  (fixtures)
+from tests.tools.conftest import days, make_inventory, make_tool
 from trellis.tools import services
 from trellis.tools.models import Agreement, Decision, Incident, OptOutRequest, Review
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def tool(transactional_db: None) -> Any:
+    return make_tool()
+
+
+@pytest.fixture
+def in_inventory(tree: Any, tool: Any) -> Any:
+    return make_inventory(tree, tool)
 
 
 def tick(scope: Any, label: str) -> None:

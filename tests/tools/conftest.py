@@ -24,14 +24,18 @@ def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def tool(db: None) -> Tool:
+def make_tool() -> Tool:
     return services.tool_create(
         actor=None, vendor="Quillmark Learning", product="Quillmark Detect", version="3.2",
         summary="Checks essays for writing that may have come from an AI chatbot.",
         ai_functions=["detects"], model_provider="Quillmark", student_data=["name", "written_work"],
         youngest_age=10, privacy_policy_url="https://example.org/privacy",
     )
+
+
+@pytest.fixture
+def tool(db: None) -> Tool:
+    return make_tool()
 
 
 @pytest.fixture
@@ -45,6 +49,10 @@ def other_tool(db: None) -> Tool:
 
 @pytest.fixture
 def in_inventory(tree: Any, tool: Tool) -> Any:
+    return make_inventory(tree, tool)
+
+
+def make_inventory(tree: Any, tool: Tool) -> Any:
     return services.inventory_save(actor=None, district=tree.district, tool=tool, schools=[tree.school],
                                    grades=["06", "07", "08"], purpose="Checking essays in middle-school English.")
 
