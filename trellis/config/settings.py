@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "trellis.core",
     "trellis.orgs",
     "trellis.tools",
+    "trellis.audits",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,7 @@ USE_I18N = True
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TRELLIS_AGREEMENT_MAX_BYTES = env_int("TRELLIS_AGREEMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+TRELLIS_AUDIT_UPLOAD_MAX_BYTES = env_int("TRELLIS_AUDIT_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1024)
 TRELLIS_PUBLIC_POSTS_PER_HOUR = env_int("TRELLIS_PUBLIC_POSTS_PER_HOUR", 5, minimum=1)
 USE_TZ = True
 

@@ -18,7 +18,7 @@ urlpatterns = [
     path("logs/audit/", core_views.audit_log, name="audit-log"),
     path("logs/access/", core_views.access_log, name="access-log"),
 ]
-urlpatterns += [path("", include("trellis.tools.urls"))]
+urlpatterns += [path("", include("trellis.tools.urls")), path("", include("trellis.audits.urls"))]
 # Public pages: English at /public/..., Spanish at /es/public/...
 urlpatterns += i18n_patterns(path("", include("trellis.tools.public_urls")), prefix_default_language=False)
 

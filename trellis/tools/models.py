@@ -404,3 +404,42 @@ class OptOutRequest(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.reference}: opt-out at {self.school}"
+
+
+class Deployment(BaseModel):
+    """An approved tool put to use in some of a district's schools and grades, as a pilot or at scale.
+    A pilot becomes a scaled deployment only through the scale gate."""
+
+    class Stage(models.TextChoices):
+        PILOT = "pilot", _("Pilot")
+        SCALED = "scaled", _("In use across the schools named")
+
+    tool = models.ForeignKey(Tool, on_delete=models.PROTECT, related_name="deployments")
+    district = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tool_deployments")
+    schools = models.ManyToManyField(Organization, related_name="tool_deployments_here", blank=True)
+    grades = models.JSONField(default=list, blank=True)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.PILOT)
+    question = models.CharField("what the pilot should find out", max_length=500, blank=True)
+    success_measures = models.TextField(blank=True, max_length=2000)
+    participants = models.CharField("who takes part", max_length=500, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    evaluation = models.TextField("what the pilot found", blank=True, max_length=4000)
+    evaluated_on = models.DateField(null=True, blank=True)
+    scaled_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.tool.product} in {self.district}"
+
+    def clean(self) -> None:
+        _check_codes(self.grades, GRADES, "grades")
+        if self.stage == self.Stage.PILOT and self._state.adding and not self.question.strip():
+            raise ValidationError({"question": "Say what the pilot should find out."})
+        if self.ends_on and self.starts_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": "The end date must come after the start date."})

@@ -24,6 +24,7 @@ from trellis.tools.models import (
     Criterion,
     CriterionRating,
     Decision,
+    Deployment,
     Incident,
     InventoryEntry,
     OptOutRequest,
@@ -391,3 +392,44 @@ def opt_out_answer(*, actor: Any, opt_out: OptOutRequest, answer: str) -> OptOut
     audit_record(actor=actor, action="opt_out.answer", target=opt_out, organization_id=opt_out.school_id,
                  summary=f"Answered opt-out request {opt_out.reference}")
     return opt_out
+
+
+@transaction.atomic
+def deployment_create(*, actor: Any, district: Organization, tool: Tool, schools: Iterable[Organization],
+                      grades: list[str], stage: str, starts_on: datetime.date, ends_on: datetime.date | None = None,
+                      question: str = "", success_measures: str = "", participants: str = "") -> Deployment:
+    """Put a tool in schools: only while a decision allows it, and at scale only when that
+    decision is more than "pilot only"."""
+    _deny_unless(actor is None or perm.can_govern(actor, district), "Only the district's AI lead deploys tools.")
+    decision = Decision.objects.filter(district=district, tool=tool).first()
+    if decision is None or not decision.allows_use:
+        raise ValidationError("The district has no decision in force that allows this tool.")
+    if stage == Deployment.Stage.SCALED and decision.outcome == Decision.Outcome.PILOT_ONLY:
+        raise ValidationError({"stage": "The decision allows a pilot only."})
+    schools = list(schools)
+    if not schools or any(school.parent_id != district.pk for school in schools):
+        raise ValidationError({"schools": "Choose one or more schools of this district."})
+    deployment = Deployment(district=district, tool=tool, grades=list(grades), stage=stage, starts_on=starts_on,
+                            ends_on=ends_on, question=question, success_measures=success_measures,
+                            participants=participants, created_by=actor,
+                            scaled_on=starts_on if stage == Deployment.Stage.SCALED else None)
+    deployment.full_clean()
+    deployment.save()
+    deployment.schools.set(schools)
+    audit_record(actor=actor, action="deployment.create", target=deployment, organization_id=district.pk,
+                 summary=f"Started {deployment.get_stage_display().lower()} of {tool} in {len(schools)} "
+                         f"school{'s' if len(schools) != 1 else ''}")
+    return deployment
+
+
+@transaction.atomic
+def pilot_evaluate(*, actor: Any, deployment: Deployment, evaluation: str) -> Deployment:
+    _deny_unless(perm.can_govern(actor, deployment.district), "Only the district's AI lead evaluates pilots.")
+    if not evaluation.strip():
+        raise ValidationError({"evaluation": "Write what the pilot found."})
+    deployment.evaluation, deployment.evaluated_on = evaluation, timezone.localdate()
+    deployment.full_clean()
+    deployment.save()
+    audit_record(actor=actor, action="deployment.evaluate", target=deployment, organization_id=deployment.district_id,
+                 summary=f"Evaluated the pilot of {deployment.tool}")
+    return deployment
