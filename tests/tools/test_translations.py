@@ -17,7 +17,7 @@ PUBLIC_TEMPLATES = sorted((TRELLIS / "tools" / "templates" / "public").glob("*.h
     TRELLIS / "tools" / "templates" / "tools" / "_field.html", TRELLIS / "tools" / "templates" / "tools" / "_form.html"]
 PUBLIC_PYTHON = [TRELLIS / "tools" / name for name in ("public.py", "forms.py", "vocabulary.py", "models.py")]
 STRING = r"""((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))*)"""
-CALL = re.compile(r"\b(?:gettext|gettext_lazy|_)\(\s*u?" + STRING)  # templatize writes gettext(u'...')
+CALL = re.compile(r"\b(?:n?gettext|gettext_lazy|_)\(\s*u?" + STRING)  # templatize writes gettext(u'...')
 
 
 def msgids(source: str) -> set[str]:
@@ -37,7 +37,8 @@ def public_msgids() -> set[str]:
     return ids
 
 
-def compiled_catalog(path: Path) -> dict[str, str]:
+def compiled_catalog(path: Path) -> dict[object, str]:
+    """msgid -> translation; plural entries are keyed (msgid, form)."""
     with path.open("rb") as handle:
         return {key: value for key, value in gettext.GNUTranslations(handle)._catalog.items() if key}
 
@@ -46,7 +47,7 @@ def test_every_public_string_has_a_spanish_translation():
     catalog = compiled_catalog(LOCALE / "django.mo")
     ids = public_msgids()
     assert len(ids) > 80  # the extraction found the pages' strings
-    missing = sorted(i for i in ids if not catalog.get(i))
+    missing = sorted(i for i in ids if not (catalog.get(i) or catalog.get((i, 0))))
     assert missing == [], "No Spanish for: " + "; ".join(missing)
 
 

@@ -32,6 +32,15 @@ def _sender(request: HttpRequest) -> str:
     return services.public_sender(request.META.get("REMOTE_ADDR", ""))
 
 
+def _with_audits(organization: Organization, tools: list[selectors.PublicTool]) -> list[tuple[Any, Any]]:
+    """Each tool with the published summary of its newest finished fairness audit in the district."""
+    from trellis.audits.selectors import latest_public_audit
+
+    district = selectors.district_of(organization)
+    return [(item, latest_public_audit(district=district, tool_id=item.tool.pk) if district else None)
+            for item in tools]
+
+
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", _context(request, districts=selectors.public_districts()))
 
@@ -41,14 +50,16 @@ def district(request: HttpRequest, pk: int) -> HttpResponse:
     schools = Organization.objects.filter(parent=organization, kind=Organization.Kind.SCHOOL,
                                           is_active=True).order_by("name")
     return render(request, "public/organization.html", _context(
-        request, organization=organization, tools=selectors.public_tools_for(organization), schools=schools,
+        request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
+        schools=schools,
         school_for_links=None))
 
 
 def school(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.SCHOOL)
     return render(request, "public/organization.html", _context(
-        request, organization=organization, tools=selectors.public_tools_for(organization), schools=None,
+        request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
+        schools=None,
         school_for_links=organization))
 
 
