@@ -20,7 +20,8 @@ class FairnessAudit(BaseModel):
         FAILED = "failed", "Stopped with a problem"
 
     deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="audits")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     original_name = models.CharField(max_length=200)
     id_column = models.CharField(max_length=100)
     prediction_column = models.CharField(max_length=100)
