@@ -14,7 +14,12 @@ students with a known bias (English learners' false positive rate tripled).
   suite, so the time is the job's own and not a worker's polling interval.
 - **``trellis audit``**: the command a district analyst would otherwise run, on the same outputs
   with the five subgroup columns already in the file (what a person would have to join by hand),
-  same attributes and pairs, as a subprocess timed from start to exit.
+  same attributes and pairs, as a subprocess timed from start to exit (so its figure includes
+  starting Python and loading the engine).
+
+The upload is timed twice in the same server process: the figure compared is the second, when the
+engine is already loaded, as it is in a server that has run an audit before; the first (which
+also loads the engine, 2 to 5 s on this machine) is reported beside it.
 
 Each side runs in its own process, started from its own fresh parent that reads
 ``getrusage(RUSAGE_CHILDREN).ru_maxrss``, so each peak memory is that side's alone. The fastest of
@@ -98,18 +103,21 @@ def side_upload(store: Path, upload: Path) -> dict[str, Any]:
                                             question="Fair?")
     client = Client()
     assert client.login(username="lead", password="bench-password-123")
-    start = time.perf_counter()
-    with upload.open("rb") as handle:
-        response = client.post(f"/deployments/{deployment.pk}/audit/", {
-            "upload": handle, "id_column": "student_id", "prediction_column": "flag", "label_column": "label"})
-    assert response.status_code == 302, response.content[:2000]
-    audit = FairnessAudit.objects.get()
-    page = client.get(f"/audits/{audit.pk}/")
-    seconds = time.perf_counter() - start
-    assert page.status_code == 200 and audit.status != "failed"
-    audit.refresh_from_db()
-    return {"seconds": seconds, "rows": audit.rows_total, "matched": audit.rows_matched,
-            "findings": audit.findings.count(), "status": audit.status}
+    timings = []
+    for _ in range(2):  # the first loads the engine into the server process; the second finds it loaded
+        start = time.perf_counter()
+        with upload.open("rb") as handle:
+            response = client.post(f"/deployments/{deployment.pk}/audit/", {
+                "upload": handle, "id_column": "student_id", "prediction_column": "flag", "label_column": "label"})
+        assert response.status_code == 302, response.content[:2000]
+        audit = FairnessAudit.objects.latest("pk")
+        page = client.get(f"/audits/{audit.pk}/")
+        timings.append(time.perf_counter() - start)
+        assert page.status_code == 200
+        audit.refresh_from_db()
+        assert audit.status == "done", audit.error
+    return {"seconds": timings[1], "cold_seconds": timings[0], "rows": audit.rows_total,
+            "matched": audit.rows_matched, "findings": audit.findings.count()}
 
 
 def side_cli(path: Path) -> dict[str, Any]:
@@ -162,7 +170,9 @@ def main() -> None:
     print(f"  trellis audit (command line, attributes in the file): {best['cli']['seconds']:.2f} s, "
           f"peak {best['cli']['peak_mb']:.0f} MB")
     print(f"  upload in the browser to the result page (pseudonymise + roster join + audit): "
-          f"{best['upload']['seconds']:.2f} s, peak {best['upload']['peak_mb']:.0f} MB, {ratio:.2f}x the command line")
+          f"{best['upload']['seconds']:.2f} s, peak {best['upload']['peak_mb']:.0f} MB, {ratio:.2f}x the command line; "
+          f"the server's first audit, which also loads the engine: {best['upload']['cold_seconds']:.2f} s "
+          f"({best['upload']['cold_seconds'] / best['cli']['seconds']:.2f}x)")
     OUT.mkdir(exist_ok=True)
     (OUT / "audit_upload.json").write_text(json.dumps({"rows": args.rows, "runs": runs, "best": best,
                                                        "ratio": ratio, "load": os.getloadavg(),
