@@ -59,6 +59,7 @@ def demo(
 
     from trellis.orgs.demo import demo_load
     from trellis.tools.demo import governance_demo_load
+    from trellis.roadmap.demo import demo_roadmaps
 
     call_command("migrate", interactive=False, verbosity=0)
     roster_dir = Path(settings.TRELLIS_HOME) / f"demo-roster-{size}-{seed}"
@@ -66,6 +67,7 @@ def demo(
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD,
                            progress=lambda step, done, total: None)
         governance_demo_load(roster_dir=roster_dir)
+        demo_roadmaps(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.tools",
     "trellis.audits",
+    "trellis.roadmap",
 ]
 
 MIDDLEWARE = [
