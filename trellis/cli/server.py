@@ -58,8 +58,8 @@ def demo(
     from django.core.management import call_command
 
     from trellis.orgs.demo import demo_load
-    from trellis.tools.demo import governance_demo_load
     from trellis.roadmap.demo import demo_roadmaps
+    from trellis.tools.demo import governance_demo_load
 
     call_command("migrate", interactive=False, verbosity=0)
     roster_dir = Path(settings.TRELLIS_HOME) / f"demo-roster-{size}-{seed}"
