@@ -140,7 +140,9 @@ def run_side(name: str, *args: str) -> dict[str, Any]:
         "result['peak_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(json.dumps(result))\n"
     )
-    done = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    done = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        raise SystemExit(f"the {name} side failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
