@@ -180,3 +180,32 @@ def test_an_expired_decision_and_open_high_incident_reach_the_district_leads_hom
     assert "Quillmark Detect has 1 open high-severity incident." in home
     teacher_home = client_for(teacher).get(reverse("home")).content.decode()
     assert "expired on" not in teacher_home and "AI tools in Cedar Valley Unified" in teacher_home
+
+
+@pytest.mark.parametrize("role, name, allowed", [
+    ("teacher", "tool-create", False), ("school_leader", "tool-create", False), ("district_lead", "tool-create", True),
+    ("outsider", "inventory", False), ("teacher", "inventory", False), ("regional_coach", "inventory", True),
+    ("teacher", "inventory-add", False), ("state_analyst", "inventory-add", False),
+    ("district_lead", "inventory-add", True),
+    ("teacher", "agreement-file", False), ("outsider", "agreement-file", False),
+    ("district_lead", "agreement-file", True),
+    ("state_lead", "incident-create", False), ("teacher", "incident-create", True),
+    ("district_lead", "rubric-publish", False), ("state_lead", "rubric-publish", True),
+    ("outsider", "decision-create", False), ("school_leader", "decision-create", False),
+])
+def test_each_page_opens_only_for_its_people(request, tree, tool, in_inventory, district_lead, role, name, allowed):
+    agreement = services.agreement_add(actor=district_lead.user, district=tree.district, tool=tool,
+                                       starts_on=days(0), ends_on=days(90), data_elements=[], clauses=[],
+                                       coppa_basis="school_authorization", upload=pdf_upload())
+    urls = {
+        "tool-create": reverse("tool-create"), "inventory": reverse("tool-inventory", args=[tree.district.pk]),
+        "inventory-add": reverse("tool-inventory-add", args=[tree.district.pk]),
+        "agreement-file": reverse("agreement-file", args=[agreement.pk]), "incident-create": reverse("incident-create"),
+        "rubric-publish": reverse("rubric-publish"),
+        "decision-create": reverse("decision-create", args=[tree.district.pk, tool.pk]),
+    }
+    response = client_for(request.getfixturevalue(role)).get(urls[name])
+    response.close()
+    assert (response.status_code == 200) == allowed, response.status_code
+    if not allowed:
+        assert response.status_code in (403, 404)
