@@ -209,3 +209,10 @@ def test_each_page_opens_only_for_its_people(request, tree, tool, in_inventory, 
     assert (response.status_code == 200) == allowed, response.status_code
     if not allowed:
         assert response.status_code in (403, 404)
+
+
+def test_a_school_leader_sees_waiting_opt_outs_on_their_home_page(tree, school_leader, teacher):
+    services.opt_out_submit(school=tree.school, parent_name="Pat Parent", contact="555-0100")
+    assert "1 family opt-out request is waiting for an answer." in client_for(school_leader).get(
+        reverse("home")).content.decode()
+    assert "opt-out request is waiting" not in client_for(teacher).get(reverse("home")).content.decode()
