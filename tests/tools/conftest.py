@@ -20,6 +20,14 @@ def client_for(person: Any) -> Client:
     return client
 
 
+def close_file(response: Any) -> None:
+    """Read a file download to its end, which closes its file the way a server would. Not
+    ``response.close()`` on its own: that ends the request a second time and closes the database
+    connection the test is using."""
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
 def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
 

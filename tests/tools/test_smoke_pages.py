@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from tests.tools.conftest import client_for, days, pdf_upload
+from tests.tools.conftest import client_for, close_file, days, pdf_upload
 from trellis.tools import services
 
 
@@ -50,7 +50,7 @@ def test_district_lead_sees_every_staff_page(tree, tool, history, district_lead)
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        response.close()
+        close_file(response)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.tools.conftest import client_for, days, pdf_upload
+from tests.tools.conftest import client_for, close_file, days, pdf_upload
 from trellis.core.models import AuditEvent
 from trellis.tools import services
 from trellis.tools.models import Agreement, Decision, Incident, InventoryEntry, OptOutRequest, Review, Tool, ToolRequest
@@ -205,7 +205,7 @@ def test_each_page_opens_only_for_its_people(request, tree, tool, in_inventory, 
         "decision-create": reverse("decision-create", args=[tree.district.pk, tool.pk]),
     }
     response = client_for(request.getfixturevalue(role)).get(urls[name])
-    response.close()
+    close_file(response)
     assert (response.status_code == 200) == allowed, response.status_code
     if not allowed:
         assert response.status_code in (403, 404)
