@@ -57,6 +57,7 @@ def demo(
     from django.conf import settings
     from django.core.management import call_command
 
+    from trellis.commons.demo import demo_commons
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
     from trellis.tools.demo import governance_demo_load
@@ -68,6 +69,7 @@ def demo(
                            progress=lambda step, done, total: None)
         governance_demo_load(roster_dir=roster_dir)
         demo_roadmaps(seed=seed)
+        demo_commons(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "trellis.tools",
     "trellis.audits",
     "trellis.roadmap",
+    "trellis.commons",
+    "trellis.vision",
 ]
 
 MIDDLEWARE = [
