@@ -69,6 +69,7 @@ def demo(
     from trellis.learning.demo import learning_demo_load
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
+    from trellis.tools.demo import governance_demo_load
 
     console.print("Preparing the database…")
     call_command("migrate", interactive=False, verbosity=0)
@@ -83,6 +84,8 @@ def demo(
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD, progress=progress)
         bar.update(task, description="Adding a year of professional learning…", total=None)
         learning_demo_load(seed=seed)
+        bar.update(task, description="Adding the AI tools and their reviews…", total=None)
+        governance_demo_load(roster_dir=roster_dir)
         bar.update(task, description="Adding the districts' roadmaps…", total=None)
         demo_roadmaps(seed=seed)
         demo_commons(seed=seed)

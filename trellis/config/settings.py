@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.accounts",
     "trellis.learning",
+    "trellis.tools",
+    "trellis.audits",
     "trellis.roadmap",
     "trellis.commons",
     "trellis.vision",
@@ -41,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,9 +149,15 @@ if env_bool("TRELLIS_HTTPS", False):
 
 TRELLIS_JOB_RUNNER = env_str("TRELLIS_JOB_RUNNER", "thread")
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"  # the default language has no URL prefix, so it must match LANGUAGES exactly
 TIME_ZONE = env_str("TRELLIS_TIME_ZONE", "America/Chicago")
 USE_I18N = True
+# Public pages are in English at /public/ and in Spanish at /es/public/; staff pages are English.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TRELLIS_AGREEMENT_MAX_BYTES = env_int("TRELLIS_AGREEMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+TRELLIS_AUDIT_UPLOAD_MAX_BYTES = env_int("TRELLIS_AUDIT_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1024)
+TRELLIS_PUBLIC_POSTS_PER_HOUR = env_int("TRELLIS_PUBLIC_POSTS_PER_HOUR", 5, minimum=1)
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -25,3 +26,7 @@ urlpatterns = [
     path("logs/audit/", core_views.audit_log, name="audit-log"),
     path("logs/access/", core_views.access_log, name="access-log"),
 ]
+urlpatterns += [path("", include("trellis.tools.urls")), path("", include("trellis.audits.urls"))]
+# Public pages: English at /public/..., Spanish at /es/public/...
+urlpatterns += i18n_patterns(path("", include("trellis.tools.public_urls")), prefix_default_language=False)
+

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from trellis.tools.models import (
+    Agreement,
+    Decision,
+    Incident,
+    InventoryEntry,
+    OptOutRequest,
+    Review,
+    RubricVersion,
+    Tool,
+    ToolRequest,
+)
+
+
+@admin.register(Tool)
+class ToolAdmin(admin.ModelAdmin):
+    list_display = ["product", "vendor", "version", "youngest_age"]
+    search_fields = ["product", "vendor"]
+
+
+@admin.register(InventoryEntry)
+class InventoryEntryAdmin(admin.ModelAdmin):
+    list_display = ["tool", "district", "purpose"]
+    list_select_related = ["tool", "district"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["tool", "district", "outcome", "decided_on", "expires_on"]
+    list_filter = ["outcome"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["tool", "district", "starts_on", "ends_on"]
+    readonly_fields = ["file_name", "original_name", "file_size"]
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ["reference", "category", "severity", "status", "organization"]
+    list_filter = ["status", "severity", "category"]
+
+
+admin.site.register([RubricVersion, ToolRequest, Review, OptOutRequest])

@@ -1,0 +1,127 @@
+"""The public pages: what AI tools a district and its schools use, in plain language, in English
+and Spanish, with forms to opt a child out and to report a concern. No sign-in, no student data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from trellis.orgs.models import Organization
+from trellis.tools import forms as tool_forms
+from trellis.tools import selectors, services
+from trellis.tools.models import Tool
+
+OTHER_LANGUAGE = {"en": ("es", "Español"), "es": ("en", "English")}
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    language = (get_language() or "en")[:2]
+    other, name = OTHER_LANGUAGE.get(language, OTHER_LANGUAGE["en"])
+    return {"language": language, "switch_url": translate_url(request.get_full_path(), other),
+            "switch_language": other, "switch_name": name, **extra}
+
+
+def _sender(request: HttpRequest) -> str:
+    return services.public_sender(request.META.get("REMOTE_ADDR", ""))
+
+
+def _with_audits(organization: Organization, tools: list[selectors.PublicTool]) -> list[tuple[Any, Any]]:
+    """Each tool with the published summary of its newest finished fairness audit in the district."""
+    from trellis.audits.selectors import latest_public_audit
+
+    district = selectors.district_of(organization)
+    return [(item, latest_public_audit(district=district, tool_id=item.tool.pk) if district else None)
+            for item in tools]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/home.html", _context(request, districts=selectors.public_districts()))
+
+
+def district(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.DISTRICT)
+    schools = Organization.objects.filter(parent=organization, kind=Organization.Kind.SCHOOL,
+                                          is_active=True).order_by("name")
+    return render(request, "public/organization.html", _context(
+        request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
+        schools=schools,
+        school_for_links=None))
+
+
+def school(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.SCHOOL)
+    return render(request, "public/organization.html", _context(
+        request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
+        schools=None,
+        school_for_links=organization))
+
+
+def _school_tools(organization: Organization) -> Any:
+    return Tool.objects.filter(pk__in=[t.tool.pk for t in selectors.public_tools_for(organization)])
+
+
+def _too_many(request: HttpRequest, form: Any) -> bool:
+    if services.public_posts_allowed(_sender(request)):
+        return False
+    form.add_error(None, _("We have received several messages from you in the last hour. Please try again "
+                           "later, or call the school."))
+    return True
+
+
+def _public_post(request: HttpRequest, form: Any, submit: Callable[[dict[str, Any]], Any]) -> HttpResponse | None:
+    """Validate a public form, turn away bots and floods, and send it; None means show the form again
+    (with what the person typed and the problems to fix)."""
+    if request.method != "POST" or not form.is_valid() or _too_many(request, form):
+        return None
+    data = dict(form.cleaned_data)
+    if data.pop("website"):  # the honeypot: people never see it, so only a bot fills it in
+        return redirect(reverse("public-thanks"))
+    try:
+        sent = submit(data)
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return None
+    return redirect(reverse("public-thanks") + f"?reference={sent.reference}")
+
+
+def opt_out(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.SCHOOL)
+    form = tool_forms.OptOutForm(request.POST or None, tools=_school_tools(organization),
+                                 initial={"tool": request.GET.get("tool")})
+    sent = _public_post(request, form, lambda data: services.opt_out_submit(
+        school=organization, sender=_sender(request), **data))
+    return sent or render(request, "public/form.html", _context(
+        request, organization=organization, form=form, kind="opt_out",
+        title=_("Ask to keep your child out of an AI tool")))
+
+
+def concern(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.SCHOOL)
+    form = tool_forms.ConcernForm(request.POST or None, tools=_school_tools(organization),
+                                  initial={"tool": request.GET.get("tool")})
+    sent = _public_post(request, form, lambda data: services.incident_report(
+        actor=None, organization=organization, sender=_sender(request), **data))
+    return sent or render(request, "public/form.html", _context(
+        request, organization=organization, form=form, kind="concern", title=_("Report a concern about AI")))
+
+
+def thanks(request: HttpRequest) -> HttpResponse:
+    reference = request.GET.get("reference", "")[:12]
+    return render(request, "public/thanks.html", _context(request, reference=reference))
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    form = tool_forms.StatusForm(request.GET or None)
+    found = None
+    if form.is_valid():
+        found = selectors.public_incident_get(reference=form.cleaned_data["reference"])
+        if found is None:
+            form.add_error("reference", _("We found no message with that reference number. Check it and try again."))
+    return render(request, "public/status.html", _context(request, form=form, found=found))
