@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,33 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any, transactional_db: None, settings: Any) -> Iterator[Any]:
-    settings.TRELLIS_JOB_RUNNER = "thread"
+def job_worker(transactional_db: None, settings: Any) -> Iterator[None]:
+    """The database job queue with a worker on a thread of the test process, as `trellis worker`
+    runs it beside the web server."""
+    from django.db import connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from trellis.core.services import worker_name
+
+    settings.TRELLIS_JOB_RUNNER = "worker"
+    worker = Worker(queue_names=["default"], interval=0.2, batch=False, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id=worker_name(), excluded_queue_names=[])
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="job-worker", daemon=True)
+    thread.start()
+    yield
+    worker.running = False
+    thread.join(timeout=30)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, job_worker: None) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -45,6 +45,25 @@ def serve(
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True, skip_checks=True)
 
 
+def worker(
+    interval: float = typer.Option(1.0, help="Seconds between looks for new work when the queue is empty."),
+    batch: bool = typer.Option(False, "--batch", help="Run what is queued, then stop."),
+) -> None:
+    """Run background jobs (imports, audits, reports) from the database queue.
+
+    On start, jobs left running by a worker that died (a crash, a kill, a restart) are marked
+    failed with a message saying so, and what they left behind is removed."""
+    django_setup()
+    from django.core.management import call_command
+
+    from trellis.core.services import jobs_fail_interrupted, worker_name
+
+    for job in jobs_fail_interrupted():
+        console.print(f"Marked as stopped (its worker had ended): job {job.pk}, {job.title}")
+    arguments = ["--worker-id", worker_name(), "--interval", str(interval), "--no-startup-delay", "--no-reload"]
+    call_command("db_worker", *arguments, *(["--batch"] if batch else []), verbosity=0)
+
+
 def demo(
     size: str = typer.Option("medium", help="Synthetic state size: small, medium or state."),
     seed: int = typer.Option(2026, help="Seed for the synthetic state."),
@@ -116,6 +135,7 @@ def register(app: typer.Typer) -> None:
     """Add the server commands to the root app."""
     app.command("migrate")(migrate)
     app.command("serve")(serve)
+    app.command("worker")(worker)
     app.command("demo")(demo)
     users = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
     users.command("create")(user_create)

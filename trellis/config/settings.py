@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "trellis.core",
     "trellis.orgs",
 ]
@@ -109,7 +111,10 @@ if env_bool("TRELLIS_HTTPS", False):
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
 
-TRELLIS_JOB_RUNNER = env_str("TRELLIS_JOB_RUNNER", "thread")
+# "worker": jobs are stored in the database and `trellis worker` runs them (django-tasks' database
+# backend). "inline": a job runs in the caller when its transaction commits (the test suite).
+TRELLIS_JOB_RUNNER = env_str("TRELLIS_JOB_RUNNER", "worker")
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TRELLIS_TIME_ZONE", "America/Chicago")
