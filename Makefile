@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: demo test test-sqlite test-postgres install lint benchmarks clean
 
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/trellis demo --size medium
+	$(BIN)/trellis demo --size medium --port $(PORT)
 
 test: $(STAMP)
 	scripts/ensure-chromium.sh

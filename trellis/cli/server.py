@@ -6,9 +6,13 @@ These set Django up only when they run, so the engine commands stay free of it.
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
+from gunicorn.app.base import BaseApplication
 from rich.console import Console
 from rich.table import Table
 
@@ -32,17 +36,87 @@ def migrate() -> None:
     console.print("The database is ready.")
 
 
+def web_workers() -> tuple[int, int]:
+    """Gunicorn's worker processes and threads per process, from TRELLIS_WEB_WORKERS and
+    TRELLIS_WEB_THREADS; by default one process per core and four threads each (pages spend part
+    of their time waiting on the database)."""
+    from trellis.config.env import env_int
+
+    return env_int("TRELLIS_WEB_WORKERS", max(1, os.cpu_count() or 1), minimum=1), \
+        env_int("TRELLIS_WEB_THREADS", 4, minimum=1)
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    with_worker: bool = typer.Option(True, "--worker/--no-worker",
+                                     help="Start a job worker beside the web server."),
 ) -> None:
-    """Serve Trellis (a single-process server for a demo or a small pilot)."""
+    """Serve Trellis with gunicorn, static files through WhiteNoise, and a job worker beside it."""
+    if not port_is_free(host, port):
+        console.print(f"[red]Port {port} on {host} is in use.[/red] Stop what uses it or choose another "
+                      "port with --port (make demo PORT=8010).")
+        raise typer.Exit(2)
     django_setup()
     from django.core.management import call_command
+    from django.db import connections
 
     call_command("migrate", interactive=False, verbosity=0)
-    console.print(f"Trellis is running on http://{host}:{port}/  (Ctrl+C stops it)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True, skip_checks=True)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()  # gunicorn forks its workers; each opens its own connections
+    workers, threads = web_workers()
+    worker = subprocess.Popen([sys.executable, "-m", "trellis.cli", "worker"]) if with_worker else None
+    console.print(f"Trellis is running on http://{host}:{port}/  ({workers} web processes × {threads} threads"
+                  f"{', and a job worker' if worker else ''}; Ctrl+C stops it)")
+    try:
+        TrellisServer({
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "timeout": 120,
+            "graceful_timeout": 30,
+            "keepalive": 5,
+            "accesslog": os.environ.get("TRELLIS_ACCESS_LOG") or None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "proc_name": "trellis",
+        }).run()
+    finally:
+        if worker is not None:
+            worker.terminate()  # the worker finishes the job it is running, then stops
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+class TrellisServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn run from Python with Trellis' settings instead of a configuration file."""
+
+    def __init__(self, options: dict[str, object]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> object:
+        from trellis.config.wsgi import application
+
+        return application
 
 
 def worker(
@@ -72,6 +146,9 @@ def demo(
 ) -> None:
     """Load a synthetic state (generated, then imported through the OneRoster importer), create one
     demo login per role, print them and serve Trellis."""
+    if run_server and not port_is_free("127.0.0.1", port):
+        console.print(f"[red]Port {port} is in use.[/red] Choose another with --port (make demo PORT=8010).")
+        raise typer.Exit(2)
     django_setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -91,7 +168,7 @@ def demo(
         table.add_row(role, username, organization)
     console.print(table)
     if run_server:
-        serve(host="127.0.0.1", port=port)
+        serve(host="127.0.0.1", port=port, with_worker=True)
 
 
 def user_create(
