@@ -1,0 +1,97 @@
+"""Every URL that carries an id, tried by every role (and by no one signed in) with ids of things
+they may and may not see: a person gets the page only where the permissions say so, and a refusal
+shows nothing of the object and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import PASSWORD
+from trellis.core.models import AuditEvent, Job
+from trellis.orgs.models import Membership, Organization
+from trellis.orgs.permissions import can_manage_organization, can_view_organization
+
+ROLES = ["state_lead", "state_analyst", "regional_coach", "district_lead", "school_leader", "teacher", "outsider"]
+
+#: For each URL name that carries an id: what the id names and who may open it. A new URL with an
+#: id makes ``test_every_url_with_an_id_is_listed`` fail until it is added here.
+ORGANIZATION_VIEW = "view"
+ORGANIZATION_MANAGE = "manage"
+JOB_OWNER = "job"
+ID_URLS = {
+    "organization-detail": ORGANIZATION_VIEW,
+    "staff-list": ORGANIZATION_VIEW,
+    "roster-import": ORGANIZATION_MANAGE,
+    "job-detail": JOB_OWNER,
+}
+
+
+def routes(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from routes(entry, prefix + str(entry.pattern))
+        else:
+            yield entry.name or "", prefix + str(entry.pattern), entry
+
+
+def test_every_url_with_an_id_is_listed():
+    carrying = {name for name, route, _ in routes(get_resolver())
+                if "<" in route and not route.startswith("admin/")}
+    assert carrying == set(ID_URLS)
+
+
+def _allowed(kind: str, user: Any, target: Any) -> bool:
+    if kind == JOB_OWNER:
+        return target.started_by_id == user.pk
+    if kind == ORGANIZATION_MANAGE:
+        return can_manage_organization(user, target)
+    return can_view_organization(user, target)
+
+
+@pytest.fixture
+def everyone(request, tree):
+    return {role: request.getfixturevalue(role) for role in ROLES}
+
+
+@pytest.mark.parametrize("name", sorted(ID_URLS))
+def test_each_role_opens_only_what_it_may(name, everyone, tree):
+    kind = ID_URLS[name]
+    jobs = [Job.objects.create(kind="roster_import", title=f"Import by {role}", started_by=person.user,
+                               status=Job.Status.SUCCEEDED) for role, person in everyone.items()]
+    targets = jobs if kind == JOB_OWNER else list(Organization.objects.all())
+    before = (AuditEvent.objects.count(), Membership.objects.count(), Job.objects.count())
+    for role, person in everyone.items():
+        client = Client()
+        client.login(username=person.user.username, password=PASSWORD)
+        for target in targets:
+            url = reverse(name, args=[target.pk])
+            response = client.get(url)
+            allowed = _allowed(kind, person.user, target)
+            assert response.status_code == (200 if allowed else response.status_code), (role, url)
+            if allowed:
+                continue
+            assert response.status_code in (403, 404), (role, url, response.status_code)
+            title = getattr(target, "name", None) or target.title
+            assert title not in response.content.decode(), (role, url)
+            if kind == ORGANIZATION_MANAGE:
+                assert client.post(url, {}).status_code in (403, 404), (role, url)
+        missing = reverse(name, args=[10**9])
+        assert client.get(missing).status_code == 404, (role, missing)
+    anonymous = Client()
+    for target in targets[:3]:
+        response = anonymous.get(reverse(name, args=[target.pk]))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert (AuditEvent.objects.count(), Membership.objects.count(), Job.objects.count()) == before
+
+
+def test_the_admin_is_closed_to_every_role(everyone, tree):
+    for person in everyone.values():
+        client = Client()
+        client.login(username=person.user.username, password=PASSWORD)
+        response = client.get(reverse("admin:orgs_organization_change", args=[tree.district.pk]))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
