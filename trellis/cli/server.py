@@ -138,6 +138,56 @@ def worker(
     call_command("db_worker", *arguments, *(["--batch"] if batch else []), verbosity=0)
 
 
+def backup(
+    directory: Path = typer.Argument(..., help="A new or empty folder to write the backup into."),
+) -> None:
+    """Back up the database and the data directory, with a manifest of checksums. The pseudonym
+    key is not copied: keep it apart from the backups (the README says where)."""
+    django_setup()
+    from django.conf import settings
+    from django.db import connection
+
+    from trellis.core.backup import BackupError, Database, backup_write
+    from trellis.core.models import Job
+
+    running = Job.objects.filter(status=Job.Status.RUNNING).count()
+    if running:
+        console.print(f"[red]{running} job(s) are running.[/red] Back up when they have finished (or stop the "
+                      "worker), so the database and the data directory match.")
+        raise typer.Exit(2)
+    try:
+        manifest = backup_write(target=directory, database=Database(connection.vendor, settings.DATABASES["default"]),
+                                data_dir=Path(settings.TRELLIS_DATA_DIR), pseudonym_key=settings.TRELLIS_PSEUDONYM_KEY)
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"Backed up the database and {len(manifest['files']) - 1} data files to {directory}.")
+
+
+def restore(
+    directory: Path = typer.Argument(..., help="A folder written by `trellis backup`."),
+) -> None:
+    """Restore a backup into an empty TRELLIS_HOME (and an empty database). The pseudonym key the
+    student data was keyed with must be present first."""
+    from trellis.config.env import trellis_home
+    from trellis.core.backup import BackupError, database_from_url, restore_read
+
+    home = trellis_home()
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'trellis.sqlite3'}"
+    key_file = home / "secrets" / "pseudonym_key"
+    key = os.environ.get("TRELLIS_PSEUDONYM_KEY") or (key_file.read_text().strip() if key_file.exists() else None)
+    try:
+        manifest = restore_read(source=directory, home=home, database=database_from_url(url), pseudonym_key=key)
+    except BackupError as exc:
+        console.print(f"[red]Nothing was restored.[/red] {exc}")
+        raise typer.Exit(2) from exc
+    django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # a backup from an older Trellis
+    console.print(f"Restored the backup of {manifest['created_at']} into {home}.")
+
+
 def demo(
     size: str = typer.Option("medium", help="Synthetic state size: small, medium or state."),
     seed: int = typer.Option(2026, help="Seed for the synthetic state."),
@@ -213,6 +263,8 @@ def register(app: typer.Typer) -> None:
     app.command("migrate")(migrate)
     app.command("serve")(serve)
     app.command("worker")(worker)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
     app.command("demo")(demo)
     users = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
     users.command("create")(user_create)
