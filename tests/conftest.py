@@ -33,10 +33,16 @@ def _flush_past_the_log_triggers(request: pytest.FixtureRequest) -> Any:
     if not request.config.pluginmanager.hasplugin("django"):  # engine tests run without Django
         yield
         return
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        yield
+        return
+    from django.db.backends.sqlite3.base import DatabaseWrapper
 
     from trellis.core.append_only import create_trigger_sql, drop_trigger_sql
 
+    DatabaseOperations = DatabaseWrapper.ops_class  # noqa: N806
     flush = DatabaseOperations.execute_sql_flush
 
     def execute_sql_flush(self: Any, sql_list: list[str]) -> None:

@@ -9,12 +9,12 @@ from trellis.core.append_only import create_trigger_sql, drop_trigger_sql
 
 def create_triggers(apps, schema_editor):
     for statement in create_trigger_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def drop_triggers(apps, schema_editor):
     for statement in drop_trigger_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
