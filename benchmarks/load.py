@@ -7,10 +7,11 @@ On PostgreSQL, run it under scripts/with-postgres.sh (it takes DATABASE_URL from
 its own database). It loads the medium state with `trellis demo --no-serve` (once per --home),
 starts the server on a free loopback port, signs in one session per role (state lead, district
 lead, school leader, teacher), and then runs --clients concurrent clients, each on its own
-keep-alive connection, each sending its next request as soon as the last one is answered (no
-think time), for --seconds or --max-requests, whichever comes first. Each client cycles through
-the pages of its role: the home page, a district page, a staff list, and a page anyone may open
-(the sign-in page: Trellis has no public page yet). Only loopback addresses are used.
+keep-alive connection, each sending its next request --think seconds after the last one was
+answered (a person reading the page; 0 makes every client send as fast as the server answers, which
+measures the server's saturation instead), for --seconds or --max-requests, whichever comes
+first. Each client cycles through the pages of its role: the home page, a district page, a staff
+list, and a page anyone may open (the sign-in page: Trellis has no public page yet). Only loopback addresses are used.
 
 Reported: requests, requests per second, median and 95th percentile latency (overall and per
 page), errors (anything but 200, and failed connections), and the server's peak memory (the sum
@@ -84,7 +85,8 @@ import django, json
 django.setup()
 from trellis.orgs.models import Membership, Organization
 def org(username):
-    return Membership.objects.filter(person__user__username=username).select_related("organization").first().organization
+    found = Membership.objects.filter(person__user__username=username).select_related("organization").first()
+    return found.organization
 district = org("district.lead")
 school = org("school.leader")
 biggest = Organization.objects.filter(kind="district").order_by("-enrollment").first()
@@ -161,10 +163,12 @@ class Tally:
 
 
 async def client(port: int, cookie: str, pages: dict[str, str], offset: int, stop_at: float, budget: list[int],
-                 tally: Tally) -> None:
+                 tally: Tally, think: float) -> None:
     names = list(pages)
     index = offset
     reader = writer = None
+    # Clients start spread over one think time, as people do, not all in the same millisecond.
+    await asyncio.sleep(think * (offset % 100) / 100)
     while time.monotonic() < stop_at and budget[0] > 0:
         budget[0] -= 1
         name = names[index % len(names)]
@@ -190,19 +194,21 @@ async def client(port: int, cookie: str, pages: dict[str, str], offset: int, sto
         else:
             key = f"{name}:{status}"
             tally.errors[key] = tally.errors.get(key, 0) + 1
+        if think:
+            await asyncio.sleep(think)
     if writer is not None:
         writer.close()
 
 
 async def drive(port: int, pages: dict[str, dict[str, str]], clients: int, seconds: float,
-                max_requests: int) -> tuple[Tally, float]:
+                max_requests: int, think: float) -> tuple[Tally, float]:
     cookies = {role: await sign_in(port, role) for role in ROLES}
     tally = Tally()
     budget = [max_requests]
     started = time.monotonic()
     await asyncio.gather(*(
         client(port, cookies[ROLES[i % len(ROLES)]], pages[ROLES[i % len(ROLES)]], i, started + seconds, budget,
-               tally)
+               tally, think)
         for i in range(clients)
     ))
     return tally, time.monotonic() - started
@@ -241,6 +247,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--think", type=float, default=1.0, help="Seconds a client waits between pages.")
     parser.add_argument("--server", choices=["serve", "runserver"], default="serve")
     parser.add_argument("--home", type=Path, default=None, help="Keep the loaded state here between runs.")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
@@ -289,7 +296,8 @@ def main() -> None:
         sampler.start()
         print(f"Driving {args.clients} clients for {args.seconds:.0f} s against {args.server} on port {port}…",
               flush=True)
-        tally, elapsed = asyncio.run(drive(port, pages, args.clients, args.seconds, args.max_requests))
+        tally, elapsed = asyncio.run(drive(port, pages, args.clients, args.seconds, args.max_requests,
+                                                  args.think))
         sampling.set()
         sampler.join()
     finally:
@@ -302,7 +310,8 @@ def main() -> None:
 
     every = [value for values in tally.latencies.values() for value in values]
     result = {
-        "server": args.server, "database": vendor, "clients": args.clients, "seconds": round(elapsed, 1),
+        "server": args.server, "database": vendor, "clients": args.clients, "think_seconds": args.think,
+        "seconds": round(elapsed, 1),
         "requests": tally.sent, "requests_per_second": round(tally.sent / elapsed, 1),
         "median_ms": round(1000 * statistics.median(every), 1) if every else None,
         "p95_ms": round(1000 * percentile(every, 0.95), 1) if every else None,
@@ -315,7 +324,7 @@ def main() -> None:
         "web_threads": os.environ.get("TRELLIS_WEB_THREADS", "default"),
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"load_{args.server}_{vendor}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (args.out / f"load_{args.server}_{vendor}_think{args.think:g}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 
