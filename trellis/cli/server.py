@@ -204,12 +204,14 @@ def demo(
     from django.core.management import call_command
 
     from trellis.orgs.demo import demo_load
+    from trellis.roadmap.demo import demo_roadmaps
 
     call_command("migrate", interactive=False, verbosity=0)
     roster_dir = Path(settings.TRELLIS_HOME) / f"demo-roster-{size}-{seed}"
     with console.status("Loading the synthetic state (first run takes a minute)…"):
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD,
                            progress=lambda step, done, total: None)
+        demo_roadmaps(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

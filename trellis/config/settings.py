@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "csp",
     "trellis.core",
     "trellis.orgs",
+    "trellis.roadmap",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from trellis.core import views as core_views
 from trellis.orgs import views as orgs_views
@@ -12,6 +12,7 @@ urlpatterns = [
     path("orgs/<int:pk>/", orgs_views.organization_detail, name="organization-detail"),
     path("orgs/<int:pk>/staff/", orgs_views.staff_list, name="staff-list"),
     path("orgs/<int:pk>/import/", orgs_views.roster_import, name="roster-import"),
+    path("roadmap/", include("trellis.roadmap.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),

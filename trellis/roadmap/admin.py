@@ -1,0 +1,1 @@
+# Roadmaps change only through their pages, so that every change is in the audit log.
