@@ -15,6 +15,7 @@ from tests.factories import PASSWORD
 from trellis.core.models import AuditEvent, Job
 from trellis.orgs.models import Membership, Organization
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
+from trellis.roadmap.permissions import can_edit_roadmap, can_view_roadmap
 
 ROLES = ["state_lead", "state_analyst", "regional_coach", "district_lead", "school_leader", "teacher", "outsider"]
 
@@ -23,20 +24,26 @@ ROLES = ["state_lead", "state_analyst", "regional_coach", "district_lead", "scho
 ORGANIZATION_VIEW = "view"
 ORGANIZATION_MANAGE = "manage"
 JOB_OWNER = "job"
+ROADMAP_VIEW = "roadmap"
+ROADMAP_EDIT = "roadmap-edit"  # POST only
 ID_URLS = {
     "organization-detail": ORGANIZATION_VIEW,
     "staff-list": ORGANIZATION_VIEW,
     "roster-import": ORGANIZATION_MANAGE,
     "job-detail": JOB_OWNER,
+    "roadmap:district": ROADMAP_VIEW,
+    "roadmap:district-submit": ROADMAP_EDIT,
 }
+POST_ONLY = {ROADMAP_EDIT}
 
 
-def routes(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+def routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
-            yield from routes(entry, prefix + str(entry.pattern))
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from routes(entry, prefix + str(entry.pattern), inner)
         else:
-            yield entry.name or "", prefix + str(entry.pattern), entry
+            yield f"{namespace}{entry.name or ''}", prefix + str(entry.pattern), entry
 
 
 def test_every_url_with_an_id_is_listed():
@@ -50,6 +57,10 @@ def _allowed(kind: str, user: Any, target: Any) -> bool:
         return target.started_by_id == user.pk
     if kind == ORGANIZATION_MANAGE:
         return can_manage_organization(user, target)
+    if kind == ROADMAP_VIEW:
+        return can_view_roadmap(user, target)
+    if kind == ROADMAP_EDIT:
+        return can_edit_roadmap(user, target)
     return can_view_organization(user, target)
 
 
@@ -70,8 +81,14 @@ def test_each_role_opens_only_what_it_may(name, everyone, tree):
         client.login(username=person.user.username, password=PASSWORD)
         for target in targets:
             url = reverse(name, args=[target.pk])
-            response = client.get(url)
             allowed = _allowed(kind, person.user, target)
+            if kind in POST_ONLY:
+                assert client.get(url).status_code == 405, (role, url)
+                if allowed:
+                    continue
+                response = client.post(url, {})
+            else:
+                response = client.get(url)
             assert response.status_code == (200 if allowed else response.status_code), (role, url)
             if allowed:
                 continue
@@ -81,10 +98,10 @@ def test_each_role_opens_only_what_it_may(name, everyone, tree):
             if kind == ORGANIZATION_MANAGE:
                 assert client.post(url, {}).status_code in (403, 404), (role, url)
         missing = reverse(name, args=[10**9])
-        assert client.get(missing).status_code == 404, (role, missing)
+        assert (client.post if kind in POST_ONLY else client.get)(missing).status_code == 404, (role, missing)
     anonymous = Client()
     for target in targets[:3]:
-        response = anonymous.get(reverse(name, args=[target.pk]))
+        response = (anonymous.post if kind in POST_ONLY else anonymous.get)(reverse(name, args=[target.pk]))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert (AuditEvent.objects.count(), Membership.objects.count(), Job.objects.count()) == before
 
