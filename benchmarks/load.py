@@ -270,8 +270,9 @@ def main() -> None:
     if args.server == "serve":
         command = [*TRELLIS, "serve", "--port", str(port)]
     else:
-        command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"
-                   if os.environ.get("TRELLIS_RUNSERVER_NOTHREADING") else "--skip-checks"]
+        # What `trellis serve` ran before: Django's development server, one process, a thread per request.
+        subprocess.run([*TRELLIS, "migrate"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
     log = (home / f"{args.server}.log").open("w")
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     peak = [0]

@@ -228,9 +228,9 @@ def jobs_fail_interrupted() -> list[Job]:
         _job_finish(job, status=Job.Status.FAILED, error=INTERRUPTED)
         failed.append(job)
     for job in failed:
-        cleanup = _JOB_KINDS.get(job.kind, JobKind(run=lambda job, progress: {})).leftovers
-        if cleanup is not None:
-            cleanup(job)
+        kind = _JOB_KINDS.get(job.kind)
+        if kind is not None and kind.leftovers is not None:
+            kind.leftovers(job)
     for task in DBTaskResult.objects.running():
         if not _worker_alive(task.worker_ids[-1] if task.worker_ids else ""):
             task.set_failed(RuntimeError(INTERRUPTED))
