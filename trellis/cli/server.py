@@ -203,6 +203,7 @@ def demo(
     from django.conf import settings
     from django.core.management import call_command
 
+    from trellis.commons.demo import demo_commons
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
 
@@ -212,6 +213,7 @@ def demo(
         logins = demo_load(size=size, seed=seed, roster_dir=roster_dir, password=DEMO_PASSWORD,
                            progress=lambda step, done, total: None)
         demo_roadmaps(seed=seed)
+        demo_commons(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "trellis.core",
     "trellis.orgs",
     "trellis.roadmap",
+    "trellis.commons",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,134 @@
+"""The commons: professional learning models, coaching programs, classroom practices and
+exemplars that districts, regions and teachers share, curated and published by the state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from trellis.core.models import BaseModel
+from trellis.orgs.models import Organization
+
+
+class ItemKind(models.TextChoices):
+    PL_MODEL = "pl_model", "Professional learning model"
+    COACHING = "coaching", "Coaching program"
+    PRACTICE = "practice", "Classroom practice"
+    EXEMPLAR = "exemplar", "Exemplar"
+
+
+class Format(models.TextChoices):
+    WORKSHOP = "workshop", "One-time workshop"
+    COURSE = "course", "Multi-session course"
+    COACHING_CYCLE = "coaching_cycle", "Coaching cycle"
+    PLC = "plc", "Professional learning community"
+    MICRO_CREDENTIAL = "micro_credential", "Micro-credential"
+    CLASSROOM = "classroom", "Used in class (not professional learning)"
+
+
+class GradeBand(models.TextChoices):
+    PREK_2 = "prek_2", "Pre-K to grade 2"
+    GRADES_3_5 = "3_5", "Grades 3 to 5"
+    GRADES_6_8 = "6_8", "Grades 6 to 8"
+    GRADES_9_12 = "9_12", "Grades 9 to 12"
+    ALL = "all", "All grades"
+
+
+class Subject(models.TextChoices):
+    ELA = "ela", "English language arts"
+    MATH = "math", "Mathematics"
+    SCIENCE = "science", "Science"
+    SOCIAL_STUDIES = "social_studies", "Social studies"
+    COMPUTER_SCIENCE = "computer_science", "Computer science"
+    WORLD_LANGUAGES = "world_languages", "World languages"
+    ARTS = "arts", "Arts"
+    HEALTH_PE = "health_pe", "Health and physical education"
+    SPECIAL_EDUCATION = "special_education", "Special education"
+    ENGLISH_LEARNERS = "english_learners", "English language development"
+    ALL = "all", "All subjects"
+
+
+class CompetencyArea(models.TextChoices):
+    """The five aspects of the UNESCO AI competency framework for teachers (2024)."""
+
+    HUMAN_CENTRED = "human_centred", "A human-centred mindset"
+    ETHICS = "ethics", "The ethics of AI"
+    FOUNDATIONS = "foundations", "AI foundations and applications"
+    PEDAGOGY = "pedagogy", "AI pedagogy"
+    PROFESSIONAL_LEARNING = "professional_learning", "AI for professional learning"
+
+
+class CommonsItem(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Waiting for review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+
+    kind = models.CharField("What it is", max_length=20, choices=ItemKind.choices)
+    title = models.CharField(max_length=200)
+    summary = models.CharField("Summary in a sentence or two", max_length=500)
+    description = models.TextField("How it works", max_length=10000)
+    served = models.TextField("Who it served", max_length=2000, help_text="For example: 40 middle-school "
+                              "teachers in two rural districts, over one school year.")
+    evidence = models.TextField("Evidence of impact", max_length=5000, blank=True,
+                                help_text="What changed, and how you know: observations, surveys, outcomes.")
+    evidence_url = models.URLField("Link to the evidence", max_length=500, blank=True)
+    format = models.CharField(max_length=20, choices=Format.choices)
+    grade_band = models.CharField("Grade band", max_length=10, choices=GradeBand.choices)
+    subject = models.CharField(max_length=20, choices=Subject.choices)
+    competencies = models.JSONField("Competency areas", default=list, blank=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="commons_items")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    reviewer_note = models.TextField("Note from the reviewer", blank=True, max_length=2000)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Of the submitting district when the item was published: the facets a reader filters on.
+    locale = models.CharField(max_length=10, choices=Organization.Locale.choices, blank=True)
+    poverty_quartile = models.PositiveSmallIntegerField(null=True, blank=True)
+    adoptions = models.PositiveIntegerField(default=0)
+    #: The item's search terms (trellis.commons.text), indexed by the database's full-text search.
+    search_text = models.TextField(blank=True, editable=False)
+    term_total = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def competency_labels(self) -> list[str]:
+        labels = dict(CompetencyArea.choices)
+        return [labels[c] for c in self.competencies if c in labels]
+
+
+class CommonsTerm(models.Model):
+    """How often a published item uses a search term: what BM25 ranks on, the same on every database."""
+
+    item = models.ForeignKey(CommonsItem, on_delete=models.CASCADE, related_name="+", db_index=False)
+    term = models.CharField(max_length=40)
+    count = models.PositiveIntegerField()
+    #: The item's number of terms (its term_total), kept here so that ranking reads one table.
+    length = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "term"], name="one_count_per_term")]
+        indexes = [models.Index(fields=["term", "item"])]
+
+
+class CommonsStats(models.Model):
+    """The published commons' size, for BM25: one row, changed with every (re)index."""
+
+    items = models.PositiveIntegerField(default=0)
+    terms = models.PositiveBigIntegerField(default=0)
+
+
+class CommonsAdoption(BaseModel):
+    item = models.ForeignKey(CommonsItem, on_delete=models.PROTECT, related_name="adoption_records")
+    district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField("How the district will use it", max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "district"], name="one_adoption_per_district")]

@@ -1,0 +1,122 @@
+"""Every write to the commons: submissions, the state's review, publication and adoptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from trellis.commons.index import index_item
+from trellis.commons.models import CommonsAdoption, CommonsItem
+from trellis.commons.permissions import adopting_districts, can_curate, can_edit_item, submitting_organization
+from trellis.core.services import audit_record
+from trellis.orgs.models import Organization
+from trellis.orgs.selectors import poverty_quartiles
+
+#: The fields a submitter fills in.
+ITEM_FIELDS = ("kind", "title", "summary", "description", "served", "evidence", "evidence_url", "format",
+               "grade_band", "subject", "competencies")
+
+
+def _district_of(organization: Organization) -> Organization | None:
+    """The district an organization is or lies in (None for the state or a region)."""
+    if organization.kind == Organization.Kind.DISTRICT:
+        return organization
+    if organization.kind == Organization.Kind.SCHOOL:
+        return organization.parent
+    return None
+
+
+@transaction.atomic
+def commons_item_create(*, actor: Any, fields: dict[str, Any], submit: bool) -> CommonsItem:
+    """A new item from ``actor``'s organization, kept as a draft or sent for review."""
+    organization = submitting_organization(actor)
+    if organization is None:
+        raise PermissionDenied("Only staff with a role in Trellis can share an item.")
+    item = CommonsItem(organization=organization, submitted_by=actor,
+                       **{name: fields[name] for name in ITEM_FIELDS if name in fields})
+    item.status = CommonsItem.Status.SUBMITTED if submit else CommonsItem.Status.DRAFT
+    item.full_clean()
+    item.save()
+    audit_record(actor=actor, action="commons.create", target=item, organization_id=organization.pk,
+                 summary=f"{'Submitted' if submit else 'Drafted'} the commons item {item.title}")
+    return item
+
+
+@transaction.atomic
+def commons_item_update(*, actor: Any, item: CommonsItem, fields: dict[str, Any], submit: bool) -> CommonsItem:
+    item = CommonsItem.objects.select_for_update().get(pk=item.pk)
+    if not can_edit_item(actor, item):
+        raise PermissionDenied("Only the person who shared an item can change it, before it is published.")
+    for name in ITEM_FIELDS:
+        if name in fields:
+            setattr(item, name, fields[name])
+    if submit:
+        item.status = CommonsItem.Status.SUBMITTED
+    item.full_clean()
+    item.save()
+    audit_record(actor=actor, action="commons.update", target=item, organization_id=item.organization_id,
+                 summary=f"{'Resubmitted' if submit else 'Changed'} the commons item {item.title}")
+    return item
+
+
+def _require_curator(actor: Any, item: CommonsItem) -> None:
+    if actor is not None and not can_curate(actor):
+        raise PermissionDenied("Only the state AI lead reviews commons items.")
+    if item.status != CommonsItem.Status.SUBMITTED:
+        raise ValidationError("Only an item waiting for review can be reviewed.")
+
+
+@transaction.atomic
+def commons_item_request_changes(*, actor: Any, item: CommonsItem, note: str) -> CommonsItem:
+    item = CommonsItem.objects.select_for_update().get(pk=item.pk)
+    _require_curator(actor, item)
+    if not note.strip():
+        raise ValidationError({"reviewer_note": "Say what should change."})
+    item.status = CommonsItem.Status.CHANGES_REQUESTED
+    item.reviewer_note = note.strip()
+    item.full_clean()
+    item.save(update_fields=["status", "reviewer_note", "updated_at"])
+    audit_record(actor=actor, action="commons.request_changes", target=item, organization_id=item.organization_id,
+                 summary=f"Asked for changes to the commons item {item.title}")
+    return item
+
+
+@transaction.atomic
+def commons_item_publish(*, actor: Any, item: CommonsItem, note: str = "") -> CommonsItem:
+    """Publish a reviewed item: anyone, the public included, can then find it."""
+    item = CommonsItem.objects.select_for_update(of=("self",)).select_related("organization__parent").get(pk=item.pk)
+    _require_curator(actor, item)
+    district = _district_of(item.organization)
+    item.locale = (district.locale if district else "") or item.organization.locale or ""
+    item.poverty_quartile = poverty_quartiles(Organization.Kind.DISTRICT).get(district.pk) if district else None
+    item.status = CommonsItem.Status.PUBLISHED
+    item.reviewer_note = note.strip()
+    item.published_at = timezone.now()
+    item.full_clean()
+    item.save()
+    index_item(item)
+    audit_record(actor=actor, action="commons.publish", target=item, organization_id=item.organization_id,
+                 summary=f"Published the commons item {item.title}")
+    return item
+
+
+@transaction.atomic
+def commons_item_adopt(*, actor: Any, item: CommonsItem, district: Organization, note: str = "") -> CommonsAdoption:
+    """A district takes up a published item; the item counts its adoptions."""
+    if district not in adopting_districts(actor):
+        raise PermissionDenied("Only a district's AI lead can adopt an item for the district.")
+    if item.status != CommonsItem.Status.PUBLISHED:
+        raise ValidationError("Only a published item can be adopted.")
+    if CommonsAdoption.objects.filter(item=item, district=district).exists():
+        raise ValidationError(f"{district.name} has already adopted this item.")
+    adoption = CommonsAdoption(item=item, district=district, adopted_by=actor, note=note.strip())
+    adoption.full_clean()
+    adoption.save()
+    CommonsItem.objects.filter(pk=item.pk).update(adoptions=F("adoptions") + 1)
+    audit_record(actor=actor, action="commons.adopt", target=adoption, organization_id=district.pk,
+                 summary=f"{district.name} adopted the commons item {item.title}")
+    return adoption
