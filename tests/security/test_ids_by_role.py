@@ -11,7 +11,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.commons.test_workflow import FIELDS
 from tests.factories import PASSWORD
+from trellis.commons.permissions import adopting_districts, can_curate, can_edit_item
+from trellis.commons.services import commons_item_create, commons_item_publish
 from trellis.core.models import AuditEvent, Job
 from trellis.orgs.models import Membership, Organization
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
@@ -34,7 +37,18 @@ ID_URLS = {
     "roadmap:district": ROADMAP_VIEW,
     "roadmap:district-submit": ROADMAP_EDIT,
 }
-POST_ONLY = {ROADMAP_EDIT}
+COMMONS_VIEW = "commons"
+COMMONS_EDIT = "commons-edit"
+COMMONS_REVIEW = "commons-review"  # POST only
+COMMONS_ADOPT = "commons-adopt"  # POST only
+ID_URLS.update({
+    "commons:item": COMMONS_VIEW,
+    "commons:edit": COMMONS_EDIT,
+    "commons:review": COMMONS_REVIEW,
+    "commons:adopt": COMMONS_ADOPT,
+})
+COMMONS = {COMMONS_VIEW, COMMONS_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
+POST_ONLY = {ROADMAP_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
 
 
 def routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
@@ -52,7 +66,17 @@ def test_every_url_with_an_id_is_listed():
     assert carrying == set(ID_URLS)
 
 
+def _commons_visible(user: Any, item: Any) -> bool:
+    return item.status == "published" or item.submitted_by_id == user.pk or can_curate(user)
+
+
 def _allowed(kind: str, user: Any, target: Any) -> bool:
+    if kind in COMMONS:
+        visible = _commons_visible(user, target)
+        return visible and {
+            COMMONS_VIEW: True, COMMONS_EDIT: can_edit_item(user, target), COMMONS_REVIEW: can_curate(user),
+            COMMONS_ADOPT: bool(adopting_districts(user)),
+        }[kind]
     if kind == JOB_OWNER:
         return target.started_by_id == user.pk
     if kind == ORGANIZATION_MANAGE:
@@ -74,7 +98,12 @@ def test_each_role_opens_only_what_it_may(name, everyone, tree):
     kind = ID_URLS[name]
     jobs = [Job.objects.create(kind="roster_import", title=f"Import by {role}", started_by=person.user,
                                status=Job.Status.SUCCEEDED) for role, person in everyone.items()]
-    targets = jobs if kind == JOB_OWNER else list(Organization.objects.all())
+    items = [commons_item_create(actor=person.user, fields={**FIELDS, "title": f"Practice of {role}"},
+                                 submit=False) for role, person in everyone.items()]
+    published = commons_item_create(actor=everyone["teacher"].user, fields={**FIELDS, "title": "Published one"},
+                                    submit=True)
+    items.append(commons_item_publish(actor=everyone["state_lead"].user, item=published))
+    targets = jobs if kind == JOB_OWNER else items if kind in COMMONS else list(Organization.objects.all())
     before = (AuditEvent.objects.count(), Membership.objects.count(), Job.objects.count())
     for role, person in everyone.items():
         client = Client()
@@ -94,7 +123,8 @@ def test_each_role_opens_only_what_it_may(name, everyone, tree):
                 continue
             assert response.status_code in (403, 404), (role, url, response.status_code)
             title = getattr(target, "name", None) or target.title
-            assert title not in response.content.decode(), (role, url)
+            if not (kind in COMMONS and _commons_visible(person.user, target)):
+                assert title not in response.content.decode(), (role, url)
             if kind == ORGANIZATION_MANAGE:
                 assert client.post(url, {}).status_code in (403, 404), (role, url)
         missing = reverse(name, args=[10**9])
