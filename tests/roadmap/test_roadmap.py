@@ -239,3 +239,17 @@ def test_demo_roadmaps_are_submitted_once_and_show_on_the_state_page(state_lead,
     assert demo_roadmaps(seed=0) == 0
     rows = client_for(state_lead).get(reverse("roadmap:state")).context["rows"]
     assert sum(row.progress is not None for row in rows) == added
+
+
+def test_next_steps_point_to_published_commons_items(district_lead, state_lead, teacher, tree):
+    from trellis.commons.services import commons_item_create, commons_item_publish
+
+    fields = {"kind": "practice", "summary": "s", "description": "d", "served": "x", "format": "classroom",
+              "grade_band": "all", "subject": "all", "competencies": []}
+    privacy = commons_item_create(actor=teacher.user, submit=True, fields={**fields, "title": "A privacy checklist"})
+    commons_item_publish(actor=state_lead.user, item=privacy)
+    commons_item_create(actor=teacher.user, submit=True, fields={**fields, "title": "Unpublished privacy notes"})
+    response = client_for(district_lead).get(reverse("roadmap:district", args=[tree.district.pk]))
+    assert response.context["help"]["policy.privacy"] == [privacy]
+    assert "From the commons" in response.content.decode() and "Unpublished privacy notes" not in (
+        response.content.decode())

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.roadmap",
     "trellis.commons",
+    "trellis.vision",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("orgs/<int:pk>/import/", orgs_views.roster_import, name="roster-import"),
     path("roadmap/", include("trellis.roadmap.urls")),
     path("commons/", include("trellis.commons.urls")),
+    path("vision/", include("trellis.vision.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),

@@ -51,6 +51,17 @@ def district_roadmap(*, district: Organization) -> DistrictRoadmap:
     return DistrictRoadmap(district, current, ratings, progress, submitted)
 
 
+def next_step_help(progress: RoadmapProgress, *, per_step: int = 3) -> dict[str, list[Any]]:
+    """For each next step, the best-ranked published commons items for its indicator's word."""
+    from trellis.commons.selectors import commons_search
+
+    found: dict[str, list[Any]] = {}
+    for indicator in progress.next_steps:
+        if indicator.commons_query:
+            found[indicator.key] = commons_search(query=indicator.commons_query).items[:per_step]
+    return found
+
+
 @dataclass(frozen=True)
 class DistrictStageRow:
     district: Organization

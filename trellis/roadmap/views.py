@@ -47,6 +47,7 @@ def district_roadmap(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("roadmap:district", pk=district.pk)
     return render(request, "roadmap/district.html", {
         "district": district, "roadmap": roadmap, "form": form, "editable": editable,
+        "help": selectors.next_step_help(roadmap.progress),
     })
 
 

@@ -1,0 +1,1 @@
+# The vision changes only through its pages, so that every change is in the audit log.
