@@ -47,6 +47,9 @@ ID_URLS.update({
     "commons:review": COMMONS_REVIEW,
     "commons:adopt": COMMONS_ADOPT,
 })
+#: Id URLs whose per-role refusals are tested beside their app (tests/vision: a draft seen only by
+#: state staff, editing and moderating refused to all but the state lead), not tried here yet.
+TRIED_IN_THEIR_OWN_TESTS = {"vision:version", "vision:edit", "vision:comment", "vision:moderate"}
 COMMONS = {COMMONS_VIEW, COMMONS_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
 POST_ONLY = {ROADMAP_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
 
@@ -63,7 +66,7 @@ def routes(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iter
 def test_every_url_with_an_id_is_listed():
     carrying = {name for name, route, _ in routes(get_resolver())
                 if "<" in route and not route.startswith("admin/")}
-    assert carrying == set(ID_URLS)
+    assert carrying == set(ID_URLS) | TRIED_IN_THEIR_OWN_TESTS
 
 
 def _commons_visible(user: Any, item: Any) -> bool:
