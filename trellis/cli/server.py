@@ -6,9 +6,12 @@ These set Django up only when they run, so the engine commands stay free of it.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
+from gunicorn.app.base import BaseApplication
 from rich.console import Console
 from rich.table import Table
 
@@ -32,17 +35,148 @@ def migrate() -> None:
     console.print("The database is ready.")
 
 
+def web_workers() -> tuple[int, int]:
+    """Gunicorn's worker processes and threads per process, from TRELLIS_WEB_WORKERS and
+    TRELLIS_WEB_THREADS; by default one process per core and four threads each (pages spend part
+    of their time waiting on the database)."""
+    from trellis.config.env import env_int
+
+    return env_int("TRELLIS_WEB_WORKERS", max(1, os.cpu_count() or 1), minimum=1), \
+        env_int("TRELLIS_WEB_THREADS", 4, minimum=1)
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    with_worker: bool = typer.Option(True, "--worker/--no-worker",
+                                     help="Start a job worker beside the web server."),
 ) -> None:
-    """Serve Trellis (a single-process server for a demo or a small pilot)."""
+    """Serve Trellis with gunicorn, static files through WhiteNoise, and a job worker beside it."""
+    from trellis.config.ports import port_problem
+
+    problem = port_problem(host, str(port))
+    if problem:
+        console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2)
+    django_setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()  # gunicorn forks its workers; each opens its own connections
+    workers, threads = web_workers()
+    worker = subprocess.Popen([sys.executable, "-m", "trellis.cli", "worker"]) if with_worker else None
+    console.print(f"Trellis is running on http://{host}:{port}/  ({workers} web processes × {threads} threads"
+                  f"{', and a job worker' if worker else ''}; Ctrl+C stops it)")
+    try:
+        TrellisServer({
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "timeout": 120,
+            "graceful_timeout": 30,
+            "keepalive": 5,
+            "accesslog": os.environ.get("TRELLIS_ACCESS_LOG") or None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "proc_name": "trellis",
+        }).run()
+    finally:
+        if worker is not None:
+            worker.terminate()  # the worker finishes the job it is running, then stops
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+class TrellisServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn run from Python with Trellis' settings instead of a configuration file."""
+
+    def __init__(self, options: dict[str, object]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> object:
+        from trellis.config.wsgi import application
+
+        return application
+
+
+def worker(
+    interval: float = typer.Option(1.0, help="Seconds between looks for new work when the queue is empty."),
+    batch: bool = typer.Option(False, "--batch", help="Run what is queued, then stop."),
+) -> None:
+    """Run background jobs (imports, audits, reports) from the database queue.
+
+    On start, jobs left running by a worker that died (a crash, a kill, a restart) are marked
+    failed with a message saying so, and what they left behind is removed."""
     django_setup()
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
-    console.print(f"Trellis is running on http://{host}:{port}/  (Ctrl+C stops it)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True, skip_checks=True)
+    from trellis.core.services import jobs_fail_interrupted, worker_name
+
+    for job in jobs_fail_interrupted():
+        console.print(f"Marked as stopped (its worker had ended): job {job.pk}, {job.title}")
+    arguments = ["--worker-id", worker_name(), "--interval", str(interval), "--no-startup-delay", "--no-reload"]
+    call_command("db_worker", *arguments, *(["--batch"] if batch else []), verbosity=0)
+
+
+def backup(
+    directory: Path = typer.Argument(..., help="A new or empty folder to write the backup into."),
+) -> None:
+    """Back up the database and the data directory, with a manifest of checksums. The pseudonym
+    key is not copied: keep it apart from the backups (the README says where)."""
+    django_setup()
+    from django.conf import settings
+    from django.db import connection
+
+    from trellis.core.backup import BackupError, Database, backup_write
+    from trellis.core.models import Job
+
+    running = Job.objects.filter(status=Job.Status.RUNNING).count()
+    if running:
+        console.print(f"[red]{running} job(s) are running.[/red] Back up when they have finished (or stop the "
+                      "worker), so the database and the data directory match.")
+        raise typer.Exit(2)
+    try:
+        manifest = backup_write(target=directory, database=Database(connection.vendor, settings.DATABASES["default"]),
+                                data_dir=Path(settings.TRELLIS_DATA_DIR), pseudonym_key=settings.TRELLIS_PSEUDONYM_KEY)
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"Backed up the database and {len(manifest['files']) - 1} data files to {directory}.")
+
+
+def restore(
+    directory: Path = typer.Argument(..., help="A folder written by `trellis backup`."),
+) -> None:
+    """Restore a backup into an empty TRELLIS_HOME (and an empty database). The pseudonym key the
+    student data was keyed with must be present first."""
+    from trellis.config.env import trellis_home
+    from trellis.core.backup import BackupError, database_from_url, restore_read
+
+    home = trellis_home()
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'trellis.sqlite3'}"
+    key_file = home / "secrets" / "pseudonym_key"
+    key = os.environ.get("TRELLIS_PSEUDONYM_KEY") or (key_file.read_text().strip() if key_file.exists() else None)
+    try:
+        manifest = restore_read(source=directory, home=home, database=database_from_url(url), pseudonym_key=key)
+    except BackupError as exc:
+        console.print(f"[red]Nothing was restored.[/red] {exc}")
+        raise typer.Exit(2) from exc
+    django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # a backup from an older Trellis
+    console.print(f"Restored the backup of {manifest['created_at']} into {home}.")
 
 
 def demo(
@@ -97,7 +231,7 @@ def demo(
         table.add_row(role, username, organization)
     console.print(table)
     if run_server:
-        serve(host="127.0.0.1", port=port)
+        serve(host="127.0.0.1", port=port, with_worker=True)
 
 
 def user_create(
@@ -141,6 +275,9 @@ def register(app: typer.Typer) -> None:
     """Add the server commands to the root app."""
     app.command("migrate")(migrate)
     app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
     app.command("demo")(demo)
     users = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
     users.command("create")(user_create)

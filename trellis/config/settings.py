@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "csp",
     "trellis.core",
     "trellis.orgs",
     "trellis.accounts",
@@ -49,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "trellis.config.urls"
@@ -146,8 +150,32 @@ if env_bool("TRELLIS_HTTPS", False):
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    # HSTS covers the host Trellis runs on and the hosts below it, never the agency's parent
+    # domain. "preload" only allows the host to be submitted to the browsers' preload list.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
-TRELLIS_JOB_RUNNER = env_str("TRELLIS_JOB_RUNNER", "thread")
+# Only Trellis' own (vendored) files may run or style a page: no inline script or style, no
+# other site, no framing. USWDS draws its icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# "worker": jobs are stored in the database and `trellis worker` runs them (django-tasks' database
+# backend). "inline": a job runs in the caller when its transaction commits (the test suite).
+TRELLIS_JOB_RUNNER = env_str("TRELLIS_JOB_RUNNER", "worker")
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LANGUAGE_CODE = "en"  # the default language has no URL prefix, so it must match LANGUAGES exactly
 TIME_ZONE = env_str("TRELLIS_TIME_ZONE", "America/Chicago")

@@ -18,8 +18,27 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses the bulk writes that would bypass the row guard (the database refuses them too)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(f"{self.model.__name__} rows cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{self.model.__name__} rows cannot be deleted.")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise PermissionError(f"{self.model.__name__} rows cannot be changed.")
+
+
+#: The log tables; a migration installs triggers on each that refuse UPDATE and DELETE.
+APPEND_ONLY_TABLES = ("core_auditevent", "core_accessevent")
+
+
 class AppendOnlyModel(models.Model):
-    """A log row: written once, never changed or deleted through the application."""
+    """A log row: written once, never changed or deleted, by the application or at the database."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -37,8 +56,10 @@ class AuditEvent(AppendOnlyModel):
     """Who changed what, when: written by every service that changes data."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: a person who appears in a log cannot be deleted (switch the account off instead),
+    # so a log row never loses who acted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80, db_index=True)
@@ -59,8 +80,10 @@ class AccessEvent(AppendOnlyModel):
     """A read of student-level data by a person."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: a person who appears in a log cannot be deleted (switch the account off instead),
+    # so a log row never loses who acted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
     dataset = models.CharField(max_length=120)
@@ -99,6 +122,12 @@ class Job(BaseModel):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # "host:pid" of the worker process running it, so a worker starting later can tell a job
+    # whose process died (a crash, a kill, a restart) from one another worker is still running.
+    worker = models.CharField(max_length=64, blank=True)
+    # The steps the job went through, in order, each with when it began: a short job finishes
+    # between two looks at its page, and this still shows what it did.
+    steps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-import threading
+import os
+import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from trellis.core.models import AccessEvent, AuditEvent, Job
@@ -63,14 +67,38 @@ def access_record(
 
 
 JobFunction = Callable[[Job, Callable[[str, int, int], None]], dict[str, Any]]
-_JOB_FUNCTIONS: dict[str, JobFunction] = {}
+JobHook = Callable[[Job], Any]
 
 
-def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
-    """Register the function that carries out jobs of one kind."""
+@dataclass(frozen=True)
+class JobKind:
+    run: JobFunction
+    # Where a person starts this kind of job again, e.g. the import form (a failed job links to it).
+    again: JobHook | None = None
+    # Removes what a job of this kind leaves behind when its process dies before it could
+    # clean up (raw uploads, staging folders); called when such a job is marked failed.
+    leftovers: JobHook | None = None
+
+
+_JOB_KINDS: dict[str, JobKind] = {}
+
+#: What a person reads on a job whose worker process stopped before the job finished.
+INTERRUPTED = (
+    "The work stopped before it finished because the server was restarted or stopped. Nothing was "
+    "changed. You can start it again."
+)
+#: What a person reads on a job that failed for a reason not written for them (it is logged in full).
+UNEXPECTED = "Something went wrong on the server. Nothing was changed. The problem was logged for the administrators."
+
+
+def job_kind(
+    name: str, *, again: JobHook | None = None, leftovers: JobHook | None = None
+) -> Callable[[JobFunction], JobFunction]:
+    """Register the function that carries out jobs of one kind (and, optionally, where a person
+    starts one again and what to remove if one is cut off)."""
 
     def register(function: JobFunction) -> JobFunction:
-        _JOB_FUNCTIONS[name] = function
+        _JOB_KINDS[name] = JobKind(run=function, again=again, leftovers=leftovers)
         return function
 
     return register
@@ -79,70 +107,145 @@ def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
 def job_start(
     *, actor: Any, kind: str, title: str, organization_id: int | None, params: dict[str, Any]
 ) -> Job:
-    """Queue a job and start it outside the request.
+    """Queue a job to run outside the request.
 
-    With ``TRELLIS_JOB_RUNNER=thread`` (the default) the job runs on a background thread of the
-    web process once the current transaction commits; ``inline`` runs it at commit in the caller,
-    which the test suite uses so that a job's effects are visible inside the test transaction.
+    With ``TRELLIS_JOB_RUNNER=worker`` (the default) the job is stored in the database together
+    with a django-tasks task, in the caller's transaction, and ``trellis worker`` runs it once that
+    commits; ``inline`` runs it at commit in the caller, which the test suite uses so that a job's
+    effects are visible inside the test transaction.
     """
-    if kind not in _JOB_FUNCTIONS:
+    if kind not in _JOB_KINDS:
         raise ValueError(f"Unknown job kind {kind!r}.")
-    job = Job.objects.create(
-        kind=kind,
-        title=title,
-        started_by=_actor_or_none(actor),
-        organization_id=organization_id,
-        params=params,
-    )
-    audit_record(
-        actor=actor, action="job.start", summary=f"Started: {title}", target=job,
-        organization_id=organization_id,
-    )
-    if getattr(settings, "TRELLIS_JOB_RUNNER", "thread") == "inline":
-        transaction.on_commit(lambda: job_run(job_id=job.pk))
-    else:
-        transaction.on_commit(lambda: _start_thread(job.pk))
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=kind,
+            title=title,
+            started_by=_actor_or_none(actor),
+            organization_id=organization_id,
+            params=params,
+        )
+        audit_record(
+            actor=actor, action="job.start", summary=f"Started: {title}", target=job,
+            organization_id=organization_id,
+        )
+        if getattr(settings, "TRELLIS_JOB_RUNNER", "worker") == "inline":
+            transaction.on_commit(lambda: job_run(job_id=job.pk))
+        else:
+            from trellis.core.tasks import run_job
+
+            run_job.enqueue(job_id=job.pk)
     return job
-
-
-def _start_thread(job_id: int) -> None:
-    threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}").start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        job_run(job_id=job_id)
-    finally:
-        # The thread ends here; its connections would otherwise stay open until collected.
-        connections.close_all()
 
 
 def job_progress(job: Job, step: str, done: int, total: int) -> None:
     """Record how far a job has come; called from inside the job function."""
-    job.step, job.done, job.total = step[:200], done, total
-    Job.objects.filter(pk=job.pk).update(step=job.step, done=done, total=total, updated_at=timezone.now())
+    step = step[:200]
+    fields: dict[str, Any] = {"step": step, "done": done, "total": total, "updated_at": timezone.now()}
+    if not job.steps or job.steps[-1]["step"] != step:
+        job.steps = [*job.steps, {"step": step, "at": timezone.now().isoformat()}]
+        fields["steps"] = job.steps
+    job.step, job.done, job.total = step, done, total
+    Job.objects.filter(pk=job.pk).update(**fields)
 
 
-def job_run(*, job_id: int) -> Job:
-    """Carry out a queued job, recording its result or the problem that stopped it."""
+def job_run(*, job_id: int, worker: str = "") -> Job:
+    """Carry out a queued job, recording its result or the problem that stopped it.
+
+    The job function runs in its own transactions; if it raises, they are undone before the
+    failure is recorded here, so a failed job has changed nothing. If the process itself is
+    stopped, the next worker to start marks the job failed (``jobs_fail_interrupted``).
+    """
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, updated_at=timezone.now())
-    function = _JOB_FUNCTIONS[job.kind]
+    if job.status != Job.Status.QUEUED:
+        return job  # already run, or failed while it waited
+    job.status, job.worker = Job.Status.RUNNING, worker
+    Job.objects.filter(pk=job.pk).update(status=job.status, worker=worker, updated_at=timezone.now())
+    function = _JOB_KINDS[job.kind].run
     try:
         result = function(job, lambda step, done, total: job_progress(job, step, done, total))
-    except Exception as exc:  # the job's own message is what a person needs to read
-        if not isinstance(exc, UserFacingError):
-            log.exception("Job %s failed", job.pk)
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, error=str(exc), finished_at=timezone.now(), updated_at=timezone.now()
-        )
+    except (UserFacingError, PermissionDenied) as exc:  # messages written for the person who asked
+        _job_finish(job, status=Job.Status.FAILED, error=str(exc))
+    except Exception:
+        log.exception("Job %s failed", job.pk)
+        _job_finish(job, status=Job.Status.FAILED, error=UNEXPECTED)
+    except BaseException:  # the worker is being stopped: record it, then let it stop
+        _job_finish(job, status=Job.Status.FAILED, error=INTERRUPTED)
+        raise
     else:
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.SUCCEEDED, result=result, finished_at=timezone.now(), updated_at=timezone.now()
-        )
+        _job_finish(job, status=Job.Status.SUCCEEDED, result=result)
     job.refresh_from_db()
     return job
+
+
+@transaction.atomic
+def _job_finish(job: Job, *, status: str, error: str = "", result: dict[str, Any] | None = None) -> None:
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=status, error=error, result=result or {}, finished_at=now, updated_at=now
+    )
+    finished = status == Job.Status.SUCCEEDED
+    audit_record(
+        actor=job.started_by, action="job.finish" if finished else "job.fail", target=job,
+        organization_id=job.organization_id,
+        summary=f"{'Finished' if finished else 'Stopped with a problem'}: {job.title}",
+    )
+
+
+def worker_name() -> str:
+    """This process as a job's ``worker``: the host and the process id."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def _worker_alive(worker: str) -> bool:
+    """Whether the process named by ``worker`` still runs. A worker on another host cannot be
+    checked from here and counts as alive; one with no name (a job that never reached a worker
+    process, or ran on the web process) is gone."""
+    host, _, pid = worker.rpartition(":")
+    if not host or not pid.isdigit():
+        return False
+    if host != socket.gethostname()[:40]:
+        return True
+    if int(pid) == os.getpid():
+        return False  # this process is starting up: it runs nothing yet
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def jobs_fail_interrupted() -> list[Job]:
+    """Mark failed every running job whose worker process is gone, remove what it left behind
+    and close its task; run when a worker starts. Returns the jobs it failed."""
+    from django_tasks_db.models import DBTaskResult
+
+    failed = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING).select_related("started_by"):
+        if _worker_alive(job.worker):
+            continue
+        _job_finish(job, status=Job.Status.FAILED, error=INTERRUPTED)
+        failed.append(job)
+    for job in failed:
+        kind = _JOB_KINDS.get(job.kind)
+        if kind is not None and kind.leftovers is not None:
+            kind.leftovers(job)
+    for task in DBTaskResult.objects.running():
+        if not _worker_alive(task.worker_ids[-1] if task.worker_ids else ""):
+            task.set_failed(RuntimeError(INTERRUPTED))
+    return failed
+
+
+def job_again_url(job: Job) -> str:
+    """Where the person who started ``job`` can start it again ("" if nowhere)."""
+    kind = _JOB_KINDS.get(job.kind)
+    if kind is None or kind.again is None:
+        return ""
+    try:
+        return str(kind.again(job))
+    except (KeyError, NoReverseMatch):
+        return ""
 
 
 class UserFacingError(Exception):

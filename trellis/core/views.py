@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from trellis.core.selectors import access_events_for, audit_events_for, job_get
+from trellis.core.services import job_again_url
 
 
 @login_required
@@ -24,5 +25,5 @@ def access_log(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_get(user=request.user, pk=pk)
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "again_url": job_again_url(job)})
 

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
+from trellis.core.admin import ReadOnlyAdmin
 from trellis.orgs.models import Membership, Organization, Person
 
-admin.site.register(Organization)
-admin.site.register(Person)
-admin.site.register(Membership)
+admin.site.register(Organization, ReadOnlyAdmin)
+admin.site.register(Person, ReadOnlyAdmin)
+admin.site.register(Membership, ReadOnlyAdmin)

@@ -1,0 +1,5 @@
+"""``python -m trellis.cli``: the same command as ``trellis``."""
+
+from trellis.cli import main
+
+main()
