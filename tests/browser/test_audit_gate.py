@@ -46,7 +46,7 @@ def test_an_audit_flags_the_bias_and_the_gate_waits_for_the_incident(page, tree,
     page.locator("#audit-chart[data-rendered=true]").wait_for()
     assert_accessible(page)
     body = page.content()
-    assert "English learners = Yes" in body and "S000" not in body
+    assert "English learners: Yes: the tool wrongly flags" in body and "S000" not in body
     assert page.get_by_text("12 rows matched no student").is_visible()
 
     page.get_by_role("link", name=f"the pilot in {tree.district.name}").click()

@@ -154,3 +154,32 @@ def test_ordinal_scores_must_be_whole_numbers() -> None:
     frame = FRAME.assign(machine=[1.0, 2.5, 3.0, 1.0, 2.0, 3.0] * 3, human=[1, 2, 3, 1, 2, 3] * 3)
     message = _message(frame, prediction="machine", label="human", ordinal=True)
     assert "'machine'" in message and "'2.5'" in message
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize("kind", ["parquet", "csv", "arrow"])
+def test_non_finite_scores_are_refused_in_every_format(bad: float, kind: str, tmp_path: Path) -> None:
+    scores = list(FRAME["score"])
+    scores[4] = bad
+    # A real NaN, not a missing value (pandas would turn NaN into a null on the way to Arrow).
+    data: Any = pa.Table.from_pandas(FRAME[["race", "truth"]], preserve_index=False).append_column(
+        "score", pa.array(scores, type=pa.float64(), from_pandas=False))
+    if kind == "parquet":
+        pq.write_table(data, tmp_path / "outputs.parquet")
+        data = tmp_path / "outputs.parquet"
+    elif kind == "csv":
+        text = FRAME.assign(score=[str(v) for v in scores])[["race", "truth", "score"]]
+        text.to_csv(tmp_path / "outputs.csv", index=False)
+        data = tmp_path / "outputs.csv"
+    with pytest.raises(AuditInputError, match="score column 'score' has 1 non-finite value"):
+        audit(data, score="score", label="truth", by=["race"], min_n=1)
+
+
+def test_more_groups_than_an_audit_takes_are_refused_with_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trellis.engine.fairness import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_GROUPS", 100)
+    ids = pd.DataFrame({"student": [f"s{i}" for i in range(300)], "flag": [i % 2 for i in range(300)]})
+    with pytest.raises(AuditInputError, match="the attributes make 300 groups, more than the 100"):
+        audit(ids, prediction="flag", by=["student"], min_n=1)
+    audit(ids.head(100), prediction="flag", by=["student"], min_n=1)  # at the limit: audited

@@ -210,8 +210,8 @@ def can_see_reporter(user: Any, incident: Incident) -> bool:
 
 
 def opt_outs_for(*, user: Any) -> QuerySet[OptOutRequest]:
-    schools = [s for s in Organization.objects.filter(visible_organizations_q(user), kind=Organization.Kind.SCHOOL)
-               if perm.can_answer_opt_out(user, s)]
+    visible = Organization.objects.filter(visible_organizations_q(user), kind=Organization.Kind.SCHOOL)
+    schools = [s for s in visible.select_related("parent") if perm.can_answer_opt_out(user, s)]
     return OptOutRequest.objects.filter(school__in=schools).select_related("school", "tool")
 
 

@@ -74,6 +74,24 @@ def _check_arguments(
     return tuple(values)
 
 
+#: The most finest groups (combinations of the attributes' values) an audit takes. Past this the
+#: attributes are almost surely ids or free text, and the audit would run for many minutes.
+MAX_GROUPS = 20_000
+
+
+def _check_group_count(grain: Any, attributes: int) -> None:
+    """Refuse an audit whose attributes make more than MAX_GROUPS finest groups, with the count."""
+    keys = [f"a{i}" for i in range(attributes)]
+    if not keys or grain.num_rows <= MAX_GROUPS:
+        return
+    groups = grain.select(keys).group_by(keys).aggregate([]).num_rows
+    if groups > MAX_GROUPS:
+        raise AuditInputError(
+            f"the attributes make {groups:,} groups, more than the {MAX_GROUPS:,} an audit takes; "
+            "choose attributes with fewer values (an id or free-text column cannot be an attribute)"
+        )
+
+
 def audit(
     data: Any,
     *,
@@ -223,6 +241,7 @@ def audit(
     report(0.0, "reading the data")
     source = open_source(data)
     grain, score_range = reduce_source(source, spec)
+    _check_group_count(grain, len(spec.attributes))
     report(0.6, "computing metrics")
     cells = build_cells(grain, spec, score_range)
     for note in cells.warnings:

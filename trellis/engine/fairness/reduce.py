@@ -331,16 +331,22 @@ def _fetch(source: Source, sql: str) -> list[tuple[Any, ...]]:
 
 def _score_range(source: Source, column: str, fine_bins: int) -> ScoreRange:
     score = f"CAST({_quoted(column, chr(34))} AS DOUBLE)"
-    query = f"SELECT count(*), count({score}), min({score}), max({score}) FROM audit_input"
-    rows, present, low, high = _fetch(source, query)[0]
+    # DuckDB orders NaN above every number but min/max can still come back finite around it, so
+    # NaN and infinity are counted on their own: refused in every format (Parquet can hold them).
+    query = (f"SELECT count(*), count({score}), min({score}), max({score}), "
+             f"count(*) FILTER (WHERE isnan({score}) OR isinf({score})) FROM audit_input")
+    rows, present, low, high, non_finite = _fetch(source, query)[0]
     if rows == 0:
         raise AuditInputError(f"{source.description} has no rows")
     if present < rows:
         raise AuditInputError(
             f"score column {column!r} has {rows - present} missing values; every row needs a score"
         )
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise AuditInputError(f"score column {column!r} has a non-finite value (NaN or infinity)")
+    if non_finite or not (math.isfinite(low) and math.isfinite(high)):
+        raise AuditInputError(
+            f"score column {column!r} has {non_finite or 'a'} non-finite value{'s' if non_finite > 1 else ''} "
+            "(NaN or infinity); every score must be a number"
+        )
     if rows <= EXACT_SCORE_ROWS:
         return ScoreRange(float(low), float(high))
     # Bins between quantiles hold about the same number of students whatever the distribution,
