@@ -98,8 +98,10 @@ def demo_commons(*, seed: int) -> int:
             if rng.random() < 0.85:
                 commons_item_publish(actor=None, item=item)
             added += 1
-    districts_leads = [m for m in Membership.objects.filter(role=Role.DISTRICT_LEAD).select_related(
-        "person__user", "organization") if m.organization.kind == Organization.Kind.DISTRICT]
+    # One lead per district: a district may have several.
+    districts_leads = list({m.organization_id: m for m in Membership.objects.filter(
+        role=Role.DISTRICT_LEAD, organization__kind=Organization.Kind.DISTRICT).select_related(
+        "person__user", "organization").order_by("-pk")}.values())
     for item in CommonsItem.objects.filter(status=CommonsItem.Status.PUBLISHED).order_by("pk")[:5]:
         for membership in districts_leads[:2]:
             commons_item_adopt(actor=membership.person.user, item=item, district=membership.organization)

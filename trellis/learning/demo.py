@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from trellis.learning.models import Framework, Offering
+from trellis.learning.permissions import can_coach
 from trellis.learning.rubrics import rubric_rows
 from trellis.learning.services import (
     attendance_record,
@@ -32,6 +33,7 @@ from trellis.learning.services import (
     survey_respond,
     xapi_import,
 )
+from trellis.learning.services.coaching import teacher_school
 from trellis.orgs.models import Organization, Person, Role
 from trellis.orgs.selectors import poverty_quartiles
 
@@ -120,7 +122,9 @@ def _coaching(framework: Framework, rng: random.Random) -> None:
     for coach in coaches:
         membership = coach.memberships.filter(role__in=[Role.REGIONAL_COACH, Role.COACH]).select_related(
             "organization").first()
-        teachers = _teachers(membership.organization, 8)
+        # Only teachers whose school the coach serves (a rostered teacher's school can lie elsewhere).
+        teachers = [t for t in _teachers(membership.organization, 8)
+                    if (school := teacher_school(t)) is not None and can_coach(coach.user, school)]
         for index, teacher in enumerate(teachers):
             coached = index % 2 == 0
             cycle = None
