@@ -46,3 +46,54 @@ def test_queries_per_page_do_not_grow_with_the_state(who, url_of, most, district
     url = url_of(tree)
     with django_assert_max_num_queries(most):
         assert client.get(url).status_code == 200
+
+
+def govern(tree, actor, tools: range) -> None:
+    """Put ``tools`` tools in the district's inventory, each decided, under agreement and with an
+    open high-severity incident: everything the district's alerts and public page look up per tool."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from trellis.tools import services
+
+    today = timezone.localdate()
+    for index in tools:
+        tool = services.tool_create(actor=None, vendor=f"Vendor {index}", product=f"Product {index}",
+                                    summary="A tool.", ai_functions=["tutors"], model_provider="Model Co",
+                                    student_data=["usage"], youngest_age=14)
+        services.inventory_save(actor=None, district=tree.district, tool=tool, schools=[tree.school],
+                                grades=["06"], purpose="Practice.")
+        services.decision_record(actor=actor, district=tree.district, tool=tool, outcome="approved",
+                                 reasons="Useful.", expires_on=today + datetime.timedelta(days=10))
+        services.agreement_add(actor=actor, district=tree.district, tool=tool,
+                               starts_on=today - datetime.timedelta(days=30),
+                               ends_on=today + datetime.timedelta(days=20), data_elements=["usage"],
+                               clauses=["purpose"], upload=SimpleUploadedFile(
+                                   "signed.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+                                   content_type="application/pdf"))
+        services.incident_report(actor=None, organization=tree.school, category="other", tool=tool,
+                                 description="A problem.", severity="high")
+
+
+@pytest.mark.parametrize("page", ["home", "public-district"])
+def test_governance_on_a_district_page_costs_the_same_queries_for_two_tools_or_eight(page, tree, district_lead):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for tools in (range(2), range(2, 8)):
+        govern(tree, district_lead.user, tools)
+        client = Client()
+        if page == "home":
+            client.login(username="district.lead", password=PASSWORD)
+            url = reverse("home")
+        else:
+            url = reverse("public-district", args=[tree.district.pk])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert "Product 0" in response.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -37,8 +37,17 @@ def audit_get(*, user: Any, pk: int) -> FairnessAudit:
 
 def latest_public_audit(*, district: Organization, tool_id: int) -> FairnessAudit | None:
     """The newest finished audit of a tool in a district: its suppressed view is public."""
-    return FairnessAudit.objects.filter(deployment__district=district, deployment__tool_id=tool_id,
-                                        status=FairnessAudit.Status.DONE).order_by("-created_at").first()
+    return latest_public_audits(district=district, tool_ids=[tool_id]).get(tool_id)
+
+
+def latest_public_audits(*, district: Organization, tool_ids: list[int]) -> dict[int, FairnessAudit]:
+    """The newest finished audit of each of several tools in a district, by tool id, in one query."""
+    newest: dict[int, FairnessAudit] = {}
+    for audit in (FairnessAudit.objects.filter(deployment__district=district, deployment__tool_id__in=tool_ids,
+                                               status=FairnessAudit.Status.DONE)
+                  .select_related("deployment").order_by("-created_at")):
+        newest.setdefault(audit.deployment.tool_id, audit)
+    return newest
 
 
 def override_counts_for(*, user: Any, district: Organization) -> list[dict[str, Any]]:

@@ -34,11 +34,11 @@ def _sender(request: HttpRequest) -> str:
 
 def _with_audits(organization: Organization, tools: list[selectors.PublicTool]) -> list[tuple[Any, Any]]:
     """Each tool with the published summary of its newest finished fairness audit in the district."""
-    from trellis.audits.selectors import latest_public_audit
+    from trellis.audits.selectors import latest_public_audits
 
     district = selectors.district_of(organization)
-    return [(item, latest_public_audit(district=district, tool_id=item.tool.pk) if district else None)
-            for item in tools]
+    audits = latest_public_audits(district=district, tool_ids=[item.tool.pk for item in tools]) if district else {}
+    return [(item, audits.get(item.tool.pk)) for item in tools]
 
 
 def home(request: HttpRequest) -> HttpResponse:

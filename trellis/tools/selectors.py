@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -84,12 +84,29 @@ class Standing:
 
 
 def standing_for(*, district: Organization, tool: Tool) -> Standing:
-    decision = Decision.objects.filter(district=district, tool=tool).select_related("tool").first()
-    agreement = Agreement.objects.filter(district=district, tool=tool).select_related("piggyback_of").first()
-    open_high = Incident.objects.filter(
-        tool=tool, organization__path__startswith=district.path, severity=Incident.Severity.HIGH,
-    ).exclude(status=Incident.Status.RESOLVED).count()
-    return Standing(decision, agreement, open_high, _alerts(decision, agreement, open_high, tool))
+    return standings_for(district=district, tools=[tool])[tool.pk]
+
+
+def standings_for(*, district: Organization, tools: list[Tool]) -> dict[int, Standing]:
+    """Where each of ``tools`` stands in one district, by tool id: three queries however many tools."""
+    ids = [tool.pk for tool in tools]
+    decisions: dict[int, Decision] = {}
+    for decision in Decision.objects.filter(district=district, tool_id__in=ids).select_related("tool"):
+        decisions.setdefault(decision.tool_id, decision)  # the newest: the model orders newest first
+    agreements: dict[int, Agreement] = {}
+    for agreement in Agreement.objects.filter(district=district, tool_id__in=ids).select_related("piggyback_of"):
+        agreements.setdefault(agreement.tool_id, agreement)
+    open_high = dict(
+        Incident.objects.filter(
+            tool_id__in=ids, organization__path__startswith=district.path, severity=Incident.Severity.HIGH,
+        ).exclude(status=Incident.Status.RESOLVED).order_by().values("tool_id")
+        .annotate(open=Count("id")).values_list("tool_id", "open")
+    )
+    standings = {}
+    for tool in tools:
+        decision, agreement, count = decisions.get(tool.pk), agreements.get(tool.pk), open_high.get(tool.pk, 0)
+        standings[tool.pk] = Standing(decision, agreement, count, _alerts(decision, agreement, count, tool))
+    return standings
 
 
 def _alerts(decision: Decision | None, agreement: Agreement | None, open_high: int, tool: Tool) -> list[str]:
@@ -123,7 +140,9 @@ def inventory_for(*, user: Any, district: Organization) -> list[InventoryRow]:
     if not Organization.objects.filter(visible_organizations_q(user), pk=district.pk).exists():
         return []
     entries = InventoryEntry.objects.filter(district=district).select_related("tool").prefetch_related("schools")
-    return [InventoryRow(entry, standing_for(district=district, tool=entry.tool)) for entry in entries]
+    entries = list(entries)
+    standings = standings_for(district=district, tools=[entry.tool for entry in entries])
+    return [InventoryRow(entry, standings[entry.tool_id]) for entry in entries]
 
 
 def district_alerts(*, user: Any, district: Organization) -> list[str]:
@@ -133,8 +152,10 @@ def district_alerts(*, user: Any, district: Organization) -> list[str]:
     tool_ids = set(InventoryEntry.objects.filter(district=district).values_list("tool_id", flat=True))
     tool_ids |= set(Decision.objects.filter(district=district).values_list("tool_id", flat=True))
     alerts: list[str] = []
-    for tool in Tool.objects.filter(pk__in=tool_ids).order_by("product"):
-        alerts.extend(standing_for(district=district, tool=tool).alerts)
+    tools = list(Tool.objects.filter(pk__in=tool_ids).order_by("product"))
+    standings = standings_for(district=district, tools=tools)
+    for tool in tools:
+        alerts.extend(standings[tool.pk].alerts)
     waiting = ToolRequest.objects.filter(school__parent=district, status=ToolRequest.Status.SUBMITTED).count()
     if waiting:
         alerts.append(f"{waiting} tool request{'s are' if waiting > 1 else ' is'} waiting to be sent to review.")
@@ -262,7 +283,9 @@ def public_tools_for(organization: Organization) -> list[PublicTool]:
     entries = InventoryEntry.objects.filter(district=district).select_related("tool").order_by("tool__product")
     if organization.kind == Organization.Kind.SCHOOL:
         entries = entries.filter(schools=organization)
-    return [PublicTool(e.tool, e.purpose, e.grades, standing_for(district=district, tool=e.tool)) for e in entries]
+    entries = list(entries)
+    standings = standings_for(district=district, tools=[e.tool for e in entries])
+    return [PublicTool(e.tool, e.purpose, e.grades, standings[e.tool_id]) for e in entries]
 
 
 def public_incident_get(*, reference: str) -> Incident | OptOutRequest | None:
