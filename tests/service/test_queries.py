@@ -26,8 +26,8 @@ def grow(tree, districts: int) -> None:
 
 PAGES = [
     # (who, url of, the most queries the page may make)
-    ("state.lead", lambda tree: reverse("home"), 11),
-    ("state.lead", lambda tree: reverse("organization-detail", args=[tree.district.pk]), 17),
+    ("state.lead", lambda tree: reverse("home"), 12),
+    ("state.lead", lambda tree: reverse("organization-detail", args=[tree.district.pk]), 18),
     ("state.lead", lambda tree: reverse("staff-list", args=[tree.state.pk]), 7),
     ("district.lead", lambda tree: reverse("home"), 17),
     ("teacher", lambda tree: reverse("staff-list", args=[tree.school.pk]), 7),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from trellis.orgs.models import Membership, Organization, Person, Role
@@ -76,21 +77,28 @@ class OrganizationRow:
         return QUARTILE_LABELS.get(self.quartile or 0, "Not known")
 
 
-class _DistinctStaff(Subquery):
-    """The number of different people among a subquery's ``person_id`` values."""
-
-    template = "(SELECT count(DISTINCT _people.person_id) FROM (%(subquery)s) _people)"
-    output_field = IntegerField()
-
-
-def with_staff_counts(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
-    """Each organization with ``staff_count``: the active people holding a role anywhere in its
-    subtree. Every page that shows a staff figure takes it from here, so a district's row in the
-    state's table and the district's own page agree."""
-    people = Membership.objects.filter(
-        person__is_active=True, organization__path__startswith=OuterRef("path")
-    ).order_by().values("person_id")
-    return organizations.annotate(staff_count=_DistinctStaff(people))
+def staff_counts(organizations: list[Organization]) -> dict[int, int]:
+    """The active people holding a role anywhere in each organization's subtree, by organization
+    id. Every page that shows a staff figure takes it from here, so a district's row in the
+    state's table and the district's own page agree. One query for the whole list: the roles
+    below the listed organizations' common ancestor, each credited to every listed organization
+    whose path starts the path of the role's organization."""
+    by_path = {organization.path: organization.pk for organization in organizations}
+    if not by_path:
+        return {}
+    common = os.path.commonprefix(list(by_path))
+    common = common[: common.rfind("/") + 1]
+    people: dict[int, set[int]] = {pk: set() for pk in by_path.values()}
+    credited: dict[int, list[int]] = {}
+    roles = Membership.objects.filter(person__is_active=True, organization__path__startswith=common).order_by()
+    for person_id, organization_id, path in roles.values_list("person_id", "organization_id", "organization__path"):
+        listed = credited.get(organization_id)
+        if listed is None:
+            prefixes = (path[: end + 1] for end, char in enumerate(path) if char == "/")
+            listed = credited[organization_id] = [by_path[prefix] for prefix in prefixes if prefix in by_path]
+        for pk in listed:
+            people[pk].add(person_id)
+    return {pk: len(found) for pk, found in people.items()}
 
 
 def children_for(
@@ -110,16 +118,16 @@ def children_for(
         query = query.filter(Q(name__icontains=search) | Q(nces_id=search))
     if locale:
         query = query.filter(locale=locale)
-    query = with_staff_counts(query)
     ordering = {
         "name": ["name"], "enrollment": ["-enrollment", "name"], "poverty": ["-econ_disadvantaged_share", "name"],
     }
     query = query.order_by(*ordering.get(order, ["name"]))
     organizations = list(query)
+    staff = staff_counts(organizations)
     quartiles: dict[int, int] = {}
     for child_kind in {kind_for_quartile} if kind_for_quartile else {o.kind for o in organizations}:
         quartiles.update(poverty_quartiles(child_kind))
-    rows = [OrganizationRow(o, quartiles.get(o.pk), o.staff_count) for o in organizations]
+    rows = [OrganizationRow(o, quartiles.get(o.pk), staff[o.pk]) for o in organizations]
     if quartile:
         rows = [row for row in rows if row.quartile == quartile]
     return rows
@@ -162,8 +170,7 @@ def organization_summary(organization: Organization) -> dict[str, Any]:
     return {
         "districts": below.filter(kind=Organization.Kind.DISTRICT).count(),
         "schools": below.filter(kind=Organization.Kind.SCHOOL).count(),
-        "staff": with_staff_counts(Organization.objects.filter(pk=organization.pk)).values_list(
-            "staff_count", flat=True).get(),
+        "staff": staff_counts([organization])[organization.pk],
     }
 
 
