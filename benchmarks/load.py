@@ -11,7 +11,11 @@ keep-alive connection, each sending its next request --think seconds after the l
 answered (a person reading the page; 0 makes every client send as fast as the server answers, which
 measures the server's saturation instead), for --seconds or --max-requests, whichever comes
 first. Each client cycles through the pages of its role: the home page, a district page, a staff
-list, and a page anyone may open (the sign-in page: Trellis has no public page yet). Only loopback addresses are used.
+list, and a page anyone may open without signing in (the public page of the district lead's district:
+the AI tools its schools use, their decisions, agreements and fairness audits, as a family sees them).
+Only loopback addresses are used. With the default 1 s think time a client makes at most one
+request a second, so 200 clients make at most 12,000 requests in 60 s, each client about 60 or
+fewer (fewer when the server is slower than that).
 
 Reported: requests, requests per second, median and 95th percentile latency (overall and per
 page), errors (anything but 200, and failed connections), and the server's peak memory (the sum
@@ -95,12 +99,14 @@ print(json.dumps({
     "district.lead": {"home": "/", "district": f"/orgs/{district.pk}/", "staff": f"/orgs/{district.pk}/staff/"},
     "school.leader": {"home": "/", "district": f"/orgs/{school.pk}/", "staff": f"/orgs/{school.pk}/staff/"},
     "teacher": {"home": "/", "district": f"/orgs/{school.pk}/", "staff": f"/orgs/{school.pk}/staff/"},
+    "public": f"/public/districts/{district.pk}/",
 }))
 """
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     pages = json.loads(done.stdout.strip().splitlines()[-1])
+    public = pages.pop("public")
     for role in pages:
-        pages[role]["public"] = "/login/"
+        pages[role]["public"] = public
     return pages
 
 
@@ -160,12 +166,14 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     sent: int = 0
+    per_client: list[int] = field(default_factory=list)
 
 
 async def client(port: int, cookie: str, pages: dict[str, str], offset: int, stop_at: float, budget: list[int],
                  tally: Tally, think: float) -> None:
     names = list(pages)
     index = offset
+    made = 0
     reader = writer = None
     # Clients start spread over one think time, as people do, not all in the same millisecond.
     await asyncio.sleep(think * (offset % 100) / 100)
@@ -189,6 +197,7 @@ async def client(port: int, cookie: str, pages: dict[str, str], offset: int, sto
             reader = writer = None
         elapsed = time.perf_counter() - started
         tally.sent += 1
+        made += 1
         if status == 200:
             tally.latencies.setdefault(name, []).append(elapsed)
         else:
@@ -198,6 +207,7 @@ async def client(port: int, cookie: str, pages: dict[str, str], offset: int, sto
             await asyncio.sleep(think)
     if writer is not None:
         writer.close()
+    tally.per_client.append(made)
 
 
 async def drive(port: int, pages: dict[str, dict[str, str]], clients: int, seconds: float,
@@ -295,6 +305,7 @@ def main() -> None:
                 time.sleep(0.3)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
+        load_before = [round(x, 1) for x in os.getloadavg()]
         print(f"Driving {args.clients} clients for {args.seconds:.0f} s against {args.server} on port {port}…",
               flush=True)
         tally, elapsed = asyncio.run(drive(port, pages, args.clients, args.seconds, args.max_requests,
@@ -318,9 +329,13 @@ def main() -> None:
         "p95_ms": round(1000 * percentile(every, 0.95), 1) if every else None,
         "errors": sum(tally.errors.values()), "error_kinds": tally.errors,
         "server_peak_memory_mb": round(peak[0] / 1e6),
-        "pages": {name: {"requests": len(values), "median_ms": round(1000 * statistics.median(values), 1),
-                         "p95_ms": round(1000 * percentile(values, 0.95), 1)}
+        "pages": {name: {"requests": len(values), "requests_per_second": round(len(values) / elapsed, 1),
+                         "median_ms": round(1000 * statistics.median(values), 1),
+                         "p95_ms": round(1000 * percentile(values, 0.95), 1),
+                         "errors": sum(n for kind, n in tally.errors.items() if kind.split(":")[0] == name)}
                   for name, values in sorted(tally.latencies.items())},
+        "requests_per_client": {"most": max(tally.per_client, default=0), "least": min(tally.per_client, default=0)},
+        "load_average_before_after": [load_before, [round(x, 1) for x in os.getloadavg()]],
         "web_workers": os.environ.get("TRELLIS_WEB_WORKERS", "default"),
         "web_threads": os.environ.get("TRELLIS_WEB_THREADS", "default"),
     }

@@ -23,6 +23,7 @@ def _django_test_settings(request: pytest.FixtureRequest, tmp_path: Any) -> None
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TRELLIS_HOME = tmp_path
     settings.TRELLIS_DATA_DIR = tmp_path / "data"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "cache")}}
 
 
 @pytest.fixture(scope="session", autouse=True)

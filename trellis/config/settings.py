@@ -89,6 +89,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Shared by every gunicorn worker and the job worker: a folder in TRELLIS_HOME. It holds the staff
+# and role counts of organizations' pages until a write changes them (trellis.orgs.figures).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(TRELLIS_HOME / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+TRELLIS_FIGURES_CACHE_SECONDS = env_int("TRELLIS_FIGURES_CACHE_SECONDS", 3600, minimum=0)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,4 +8,8 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the roster import job kind with the job runner.
-        from trellis.orgs import jobs  # noqa: F401
+        # Connects the signals that forget cached staff and role counts when they change.
+        from trellis.orgs import (
+            figures,  # noqa: F401
+            jobs,  # noqa: F401
+        )

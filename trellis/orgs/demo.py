@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 
+from trellis.orgs.figures import figures_changed
 from trellis.orgs.models import Organization, Person, Role
 from trellis.orgs.roster import roster_import
 from trellis.orgs.services import person_create
@@ -65,4 +66,5 @@ def demo_logins(*, password: str) -> list[tuple[str, str, str]]:
             user.save(update_fields=["password"])
             Person.objects.filter(user=user).update(is_active=True)
         logins.append((role.label, username, organization.name))
+    figures_changed()
     return logins

@@ -39,6 +39,7 @@ from trellis.interop.oneroster import (
     read_roster,
     students_leaving,
 )
+from trellis.orgs.figures import figures_changed
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import can_manage_organization
 from trellis.orgs.services import organization_path
@@ -182,6 +183,7 @@ def roster_import(
             organization_id=writer.top.pk, rows_read=students,
         )
         transaction.on_commit(lambda: _swap_store(store, staging_dir / "store"))
+        figures_changed()
     result.scope_id = writer.top.pk
     overall.phase(95, 100)("Done", 1, 1)
     return result

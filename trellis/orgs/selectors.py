@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
+from trellis.orgs.figures import cached_figure
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import (
     can_manage_organization,
@@ -78,6 +79,13 @@ class OrganizationRow:
 
 
 def staff_counts(organizations: list[Organization]) -> dict[int, int]:
+    """The active people holding a role anywhere in each organization's subtree, by organization
+    id (kept in the cache until organizations, people or roles change: trellis.orgs.figures)."""
+    paths = tuple(sorted((organization.pk, organization.path) for organization in organizations))
+    return cached_figure("staff_counts", paths, lambda: _staff_counts(organizations))
+
+
+def _staff_counts(organizations: list[Organization]) -> dict[int, int]:
     """The active people holding a role anywhere in each organization's subtree, by organization
     id. Every page that shows a staff figure takes it from here, so a district's row in the
     state's table and the district's own page agree. One query for the whole list: the roles
@@ -156,6 +164,11 @@ def staff_list_for(*, user: Any, organization: Organization, search: str = "") -
 
 
 def role_counts_for(*, organization: Organization) -> dict[str, int]:
+    """How many active people hold each role in the organization's subtree (cached like the staff counts)."""
+    return cached_figure("role_counts", (organization.pk, organization.path), lambda: _role_counts(organization))
+
+
+def _role_counts(organization: Organization) -> dict[str, int]:
     rows = (
         Membership.objects.filter(organization__path__startswith=organization.path, person__is_active=True)
         .values("role").annotate(people=Count("person", distinct=True))

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from trellis.core.services import audit_record
+from trellis.orgs.figures import figures_changed
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import MANAGING_ROLES, can_manage_organization, can_manage_person, grantable_roles
 
@@ -116,6 +117,7 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
         details={"person_id": person.pk, "role": role.value, "from_roster": membership.from_roster},
     )
     membership.delete()
+    figures_changed()
 
 
 def roster_upload_dir() -> Path:

@@ -230,8 +230,11 @@ def can_see_reporter(user: Any, incident: Incident) -> bool:
     return perm.can_govern(user, incident.district)
 
 
-def opt_outs_for(*, user: Any) -> QuerySet[OptOutRequest]:
+def opt_outs_for(*, user: Any, within: Organization | None = None) -> QuerySet[OptOutRequest]:
+    """Opt-out requests the person may answer, at schools below ``within`` when it is given."""
     visible = Organization.objects.filter(visible_organizations_q(user), kind=Organization.Kind.SCHOOL)
+    if within is not None:
+        visible = visible.filter(path__startswith=within.path)
     schools = [s for s in visible.select_related("parent") if perm.can_answer_opt_out(user, s)]
     return OptOutRequest.objects.filter(school__in=schools).select_related("school", "tool")
 

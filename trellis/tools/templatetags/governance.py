@@ -16,8 +16,8 @@ def governance_alerts(context: dict[str, Any], organization: Any) -> dict[str, A
     user = context["request"].user
     district = selectors.district_of(organization)
     alerts = selectors.district_alerts(user=user, district=district) if district is not None else []
-    waiting = selectors.opt_outs_for(user=user).filter(status="received", school__path__startswith=organization.path)
-    if waiting.exists():
-        count = waiting.count()
+    waiting = selectors.opt_outs_for(user=user, within=organization).filter(status="received")
+    count = waiting.count()
+    if count:
         alerts.append(f"{count} family opt-out request{'s are' if count > 1 else ' is'} waiting for an answer.")
     return {"alerts": alerts, "district": district, "organization": organization}
