@@ -44,7 +44,9 @@ def cached_figure(name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    database = settings.DATABASES["default"]
+    where = (database["ENGINE"], str(database.get("NAME")), database.get("HOST"), database.get("PORT"))
+    digest = hashlib.sha256(repr((where, parts)).encode()).hexdigest()  # another database, other figures
     key = f"trellis:orgs:{generation}:{name}:{digest}"
     found = cache.get(key)
     if found is None:

@@ -235,7 +235,9 @@ def opt_outs_for(*, user: Any, within: Organization | None = None) -> QuerySet[O
     visible = Organization.objects.filter(visible_organizations_q(user), kind=Organization.Kind.SCHOOL)
     if within is not None:
         visible = visible.filter(path__startswith=within.path)
-    schools = [s for s in visible.select_related("parent") if perm.can_answer_opt_out(user, s)]
+    # Only what the permission reads: a state's schools and their districts are many rows.
+    visible = visible.select_related("parent").only("path", "kind", "parent__path", "parent__kind")
+    schools = [s for s in visible if perm.can_answer_opt_out(user, s)]
     return OptOutRequest.objects.filter(school__in=schools).select_related("school", "tool")
 
 
