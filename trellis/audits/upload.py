@@ -264,3 +264,25 @@ def ledger_rates(*, overrides: Sequence[tuple[str, str]], populations: dict[str,
         return LedgerRates(by_tool, by_group, {t: int(c) for t, c in overridden.items()}, int(read), int(unmatched))
     finally:
         connection.close()
+
+
+def warm() -> None:
+    """Load the libraries and the engine an audit uses, and run each once on a few made-up rows,
+    so that a server's first audit after a start takes as long as the next."""
+    from trellis.engine.fairness import audit
+    from trellis.engine.suppression import SuppressionPolicy
+
+    ids = pa.array([f"warm-{i}" for i in range(40)])
+    keys = pseudonymise_column(b"warm-up key, never used for data", ids)
+    connection = duckdb.connect(config={"temp_directory": ""})
+    try:
+        connection.register("warm", pa.table({"student_key": keys, "flag": [i % 3 == 0 for i in range(40)],
+                                              "label": [i % 2 == 0 for i in range(40)],
+                                              "Sex": ["Female", "Male"] * 20}))
+        relation = connection.sql("SELECT CAST(flag AS INTEGER) AS flag, CAST(label AS INTEGER) AS label, \"Sex\" "
+                                  "FROM warm")
+        policy = SuppressionPolicy(min_n=10)
+        published_view(audit(relation, prediction="flag", label="label", by=["Sex"], intersections="none",
+                             min_n=10, policy=policy), policy)
+    finally:
+        connection.close()

@@ -121,10 +121,14 @@ def worker(
     django_setup()
     from django.core.management import call_command
 
-    from trellis.core.services import jobs_fail_interrupted, worker_name
+    from trellis.core.services import jobs_fail_interrupted, jobs_warm, worker_name
 
     for job in jobs_fail_interrupted():
         console.print(f"Marked as stopped (its worker had ended): job {job.pk}, {job.title}")
+    # Loaded before the first job rather than during it, so that the first audit after a restart
+    # takes as long as the next.
+    for kind, seconds in jobs_warm().items():
+        console.print(f"Ready for {kind} jobs ({seconds:.1f} s to load)")
     arguments = ["--worker-id", worker_name(), "--interval", str(interval), "--no-startup-delay", "--no-reload"]
     call_command("db_worker", *arguments, *(["--batch"] if batch else []), verbosity=0)
 
