@@ -86,7 +86,10 @@ def test_the_overrides_uploaded_beside_an_audit_show_beside_the_ledger(
         audit = services.audit_upload_start(actor=district_lead.user, deployment=pilot,
                                             upload=as_upload(upload_file), id_column="student_id",
                                             prediction_column="flag", human_column="teacher_decision")
-    body = client_for(district_lead).get(reverse("override-ledger", args=[tree.district.pk])).content.decode()
+    client = client_for(district_lead)
+    job = client.get(reverse("job-detail", args=[audit.job_id])).content.decode()
+    assert "<caption>What the audit read</caption>" in job and "What was imported" not in job
+    body = client.get(reverse("override-ledger", args=[tree.district.pk])).content.decode()
     assert "Uploaded beside a tool's outputs" in body
     assert reverse("audit-detail", args=[audit.pk]) in body
     assert "outputs a teacher overrode, by group</caption>" in body, body[body.index("Uploaded beside"):][:3000]

@@ -17,7 +17,7 @@ from trellis.orgs.models import Organization
 from trellis.orgs.roster import roster_store_dir
 
 
-@job_kind("fairness_audit", warm=warm)
+@job_kind("fairness_audit", warm=warm, caption="What the audit read")
 def run_fairness_audit(job: Job, progress: Any) -> dict[str, Any]:
     from trellis.audits.upload import UploadProblem, audit_joined, join_to_roster, override_rates, published_view
     from trellis.engine.fairness import AuditInputError
