@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
+from trellis.engine.quartiles import quartiles
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import (
     can_manage_organization,
@@ -59,10 +59,7 @@ def poverty_quartiles(kind: str) -> dict[int, int]:
     )
     if not rows:
         return {}
-    shares = np.array([share for _, share in rows], dtype=float)
-    cuts = np.quantile(shares, [0.25, 0.5, 0.75])
-    quartiles = np.searchsorted(cuts, shares, side="left") + 1
-    return {pk: int(q) for (pk, _), q in zip(rows, quartiles, strict=True)}
+    return dict(zip([pk for pk, _ in rows], quartiles([share for _, share in rows]), strict=True))
 
 
 @dataclass(frozen=True)
