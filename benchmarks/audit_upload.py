@@ -17,9 +17,10 @@ students with a known bias (English learners' false positive rate tripled).
   same attributes and pairs, as a subprocess timed from start to exit (so its figure includes
   starting Python and loading the engine).
 
-The upload is timed twice in the same server process: the figure compared is the second, when the
-engine is already loaded, as it is in a server that has run an audit before; the first (which
-also loads the engine, 2 to 5 s on this machine) is reported beside it.
+The server process first does what a starting ``trellis worker`` does before it takes any job
+(``jobs_warm``: load the engine and run it once on a few made-up rows; timed and reported, not
+counted, as it happens when the server starts). The upload is then timed twice: the figure
+compared is the first, a server's first audit after a start; the second is reported beside it.
 
 Each side runs in its own process, started from its own fresh parent that reads
 ``getrusage(RUSAGE_CHILDREN).ru_maxrss``, so each peak memory is that side's alone. The fastest of
@@ -101,10 +102,15 @@ def side_upload(store: Path, upload: Path) -> dict[str, Any]:
     deployment = services.deployment_create(actor=None, district=district, tool=tool, schools=[school],
                                             grades=["07"], stage="pilot", starts_on=datetime.date.today(),
                                             question="Fair?")
+    from trellis.core.services import jobs_warm
+
+    start = time.perf_counter()
+    jobs_warm()  # as `trellis worker` does when it starts
+    startup = time.perf_counter() - start
     client = Client()
     assert client.login(username="lead", password="bench-password-123")
     timings = []
-    for _ in range(2):  # the first loads the engine into the server process; the second finds it loaded
+    for _ in range(2):  # a server's first audit after a start, then its second
         start = time.perf_counter()
         with upload.open("rb") as handle:
             response = client.post(f"/deployments/{deployment.pk}/audit/", {
@@ -116,7 +122,7 @@ def side_upload(store: Path, upload: Path) -> dict[str, Any]:
         assert page.status_code == 200
         audit.refresh_from_db()
         assert audit.status == "done", audit.error
-    return {"seconds": timings[1], "cold_seconds": timings[0], "rows": audit.rows_total,
+    return {"seconds": timings[0], "again_seconds": timings[1], "startup_seconds": startup, "rows": audit.rows_total,
             "matched": audit.rows_matched, "findings": audit.findings.count()}
 
 
@@ -172,9 +178,10 @@ def main() -> None:
     print(f"  trellis audit (command line, attributes in the file): {best['cli']['seconds']:.2f} s, "
           f"peak {best['cli']['peak_mb']:.0f} MB")
     print(f"  upload in the browser to the result page (pseudonymise + roster join + audit): "
-          f"{best['upload']['seconds']:.2f} s, peak {best['upload']['peak_mb']:.0f} MB, {ratio:.2f}x the command line; "
-          f"the server's first audit, which also loads the engine: {best['upload']['cold_seconds']:.2f} s "
-          f"({best['upload']['cold_seconds'] / best['cli']['seconds']:.2f}x)")
+          f"{best['upload']['seconds']:.2f} s (a server's first audit after its start), peak "
+          f"{best['upload']['peak_mb']:.0f} MB, {ratio:.2f}x the command line; its second audit: "
+          f"{best['upload']['again_seconds']:.2f} s ({best['upload']['again_seconds'] / best['cli']['seconds']:.2f}x); "
+          f"loading the engine when the worker starts: {best['upload']['startup_seconds']:.1f} s")
     OUT.mkdir(exist_ok=True)
     (OUT / "audit_upload.json").write_text(json.dumps({"rows": args.rows, "runs": runs, "best": best,
                                                        "ratio": ratio, "load": os.getloadavg(),

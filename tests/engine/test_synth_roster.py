@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from trellis.cli import app
+from trellis.engine.synth.learning import XAPI_FILE
 from trellis.engine.synth.roster import FILES, SIZES, SynthSize, generate_state
 from trellis.engine.synth.roster_plan import build_plan
 
@@ -441,7 +442,7 @@ def test_cli_writes_the_state_and_prints_counts(tmp_path: Path) -> None:
     out = tmp_path / "state"
     result = CliRunner().invoke(app, ["synth", "--size", "small", "--seed", "4", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FILES, XAPI_FILE])  # the teachers' xAPI beside it
     assert "Students" in result.output
     assert "1,500" in result.output
     reference = tmp_path / "reference"
@@ -465,7 +466,7 @@ def test_cli_refuses_a_non_empty_directory_unless_forced(tmp_path: Path) -> None
 
     result = CliRunner().invoke(app, ["synth", "--out", str(tmp_path), "--force"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, "notes.txt"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILES, XAPI_FILE, "notes.txt"])
     assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 

@@ -80,3 +80,33 @@ def test_confirming_starts_the_import_with_exactly_what_was_shown(district_lead,
     assert started.params["confirmed"] == PREVIEW
     assert started.params["upload"] == pending.params["upload"]
     assert AuditEvent.objects.get(action="roster.import.confirm").details == {"removed": PREVIEW}
+
+
+def test_an_import_nobody_confirms_in_time_is_dropped_with_its_upload(district_lead, tree, pending, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from trellis.core.services import jobs_tidy
+
+    upload = settings.TRELLIS_HOME / "uploads" / "roster-pending.zip"
+    url = reverse("roster-import-confirm", args=[tree.district.pk, pending.pk])
+    finished = timezone.now() - datetime.timedelta(hours=settings.TRELLIS_CONFIRM_WAIT_HOURS) + datetime.timedelta(
+        minutes=5)
+    Job.objects.filter(pk=pending.pk).update(finished_at=finished)
+    client = client_for(district_lead)
+    assert f"({settings.TRELLIS_CONFIRM_WAIT_HOURS} hours after the check)" in client.get(url).content.decode()
+    jobs_tidy()  # not yet due: nothing changes
+    pending.refresh_from_db()
+    assert "answered" not in pending.result and upload.exists()
+
+    Job.objects.filter(pk=pending.pk).update(finished_at=finished - datetime.timedelta(minutes=10))
+    jobs_tidy()
+    pending.refresh_from_db()
+    assert pending.result["answered"] == "expired" and not upload.exists()
+    assert AuditEvent.objects.filter(action="roster.import.expire", object_id=str(pending.pk)).count() == 1
+    page = client.get(url).content.decode()
+    assert "Nobody answered within" in page and "Make these changes" not in page
+    before = state_of(pending)
+    client.post(url, {"answer": "confirm"})
+    assert state_of(pending) == before

@@ -60,8 +60,10 @@ TRIED_IN_THEIR_OWN_TESTS = {
     "agreement-create", "agreement-file", "decision-create", "incident-detail", "opt-out-detail", "review-detail",
     "review-publish", "review-start", "tool-detail", "tool-inventory", "tool-inventory-add", "tool-request-create",
     "tool-request-detail", "public-concern", "public-district", "public-opt-out", "public-school",
-    # tests/audits/test_gate_and_views.py and test_audit_upload.py
-    "audit-detail", "audit-upload", "deployment-detail", "deployment-list", "finding-answer",
+    # tests/tools/test_tool_edit.py
+    "tool-edit",
+    # tests/audits/test_gate_and_views.py, test_audit_upload.py and test_override_ledger.py
+    "audit-detail", "audit-upload", "deployment-detail", "deployment-list", "finding-answer", "override-ledger",
     # tests/learning
     "certificate", "competency-edit", "cycle-detail", "framework-detail", "framework-export",
     "framework-new-version", "framework-publish", "observation-create", "offering-cancel", "offering-detail",

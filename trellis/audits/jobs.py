@@ -10,13 +10,14 @@ from django.urls import reverse
 
 from trellis.audits.models import FairnessAudit, Finding
 from trellis.audits.services import remove_upload
+from trellis.audits.upload import warm
 from trellis.core.models import Job
 from trellis.core.services import UserFacingError, access_record, job_kind
 from trellis.orgs.models import Organization
 from trellis.orgs.roster import roster_store_dir
 
 
-@job_kind("fairness_audit")
+@job_kind("fairness_audit", warm=warm, caption="What the audit read")
 def run_fairness_audit(job: Job, progress: Any) -> dict[str, Any]:
     from trellis.audits.upload import UploadProblem, audit_joined, join_to_roster, override_rates, published_view
     from trellis.engine.fairness import AuditInputError

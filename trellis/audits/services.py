@@ -155,6 +155,8 @@ def override_record(*, actor: Any, tool: Tool, school: Organization, output_kind
     """A teacher's override of an AI output. A student id given is kept only as its pseudonym."""
     if not can_report_incident(actor, school) or school.kind != Organization.Kind.SCHOOL:
         raise PermissionDenied("You can record overrides only at your own school.")
+    if deployment is None:
+        deployment = Deployment.objects.filter(tool=tool, schools=school).order_by("-starts_on", "-id").first()
     override = Override(tool=tool, school=school, deployment=deployment, output_kind=output_kind, ai_said=ai_said,
                         teacher_decided=teacher_decided, reason=reason, recorded_by=actor,
                         student_key=pseudonymise(settings.TRELLIS_PSEUDONYM_KEY.encode(), student_id.strip())

@@ -192,3 +192,97 @@ def override_rates(joined: JoinedOutputs, *, min_n: int) -> dict[str, Any]:
     result = audit(relation, prediction="trellis_overridden", by=list(AUDIT_ATTRIBUTES), intersections="none",
                    min_n=min_n, policy=policy)
     return published_view(result, policy)
+
+
+@dataclass(frozen=True)
+class LedgerRates:
+    """Override rates from the ledger teachers keep: for each tool, the share of its students
+    (those of the schools where it is deployed or an override of it was recorded) whose output a
+    teacher overrode at least once, by tool and, per tool, by subgroup. Only published views."""
+
+    by_tool: dict[str, Any]
+    by_group: dict[str, dict[str, Any]]
+    students_overridden: dict[str, int]
+    students_read: int
+    unmatched: int
+
+
+def ledger_rates(*, overrides: Sequence[tuple[str, str]], populations: dict[str, Sequence[str]], store_dir: Path,
+                 min_n: int) -> LedgerRates | None:
+    """Override rates of the ledger's ``overrides`` (tool, student pseudonym), through the engine.
+
+    ``populations`` maps each tool to the roster sourcedIds of the schools whose students it
+    serves. A tool's subgroups are published only once at least ``min_n`` of its students were
+    overridden, so that a handful of overrides never points at a group. An override whose student
+    is not among the tool's rostered students is counted in ``unmatched``. ``None`` when there is
+    no roster store.
+    """
+    from trellis.engine.fairness import audit
+    from trellis.engine.suppression import SuppressionPolicy
+
+    store = store_dir / STUDENTS
+    if not store.exists():
+        return None
+    connection = duckdb.connect(config={"temp_directory": ""})
+    try:
+        connection.execute("CREATE TEMP TABLE ledger (tool VARCHAR, student_key VARCHAR)")
+        connection.executemany("INSERT INTO ledger VALUES (?, ?)", [list(o) for o in overrides])
+        connection.execute("CREATE TEMP TABLE population (tool VARCHAR, school_sourced_id VARCHAR)")
+        connection.executemany("INSERT INTO population VALUES (?, ?)",
+                               [[tool, school] for tool, schools in populations.items() for school in schools])
+        attributes = ", ".join(f'{sql} AS "{name}"' for name, sql in AUDIT_ATTRIBUTES.items())
+        connection.execute(f"""
+            CREATE TEMP TABLE rows AS
+            SELECT p.tool AS "Tool", {attributes},
+                   CASE WHEN l.student_key IS NULL THEN 0 ELSE 1 END AS trellis_overridden
+            FROM read_parquet(?) AS s
+            JOIN population AS p USING (school_sourced_id)
+            LEFT JOIN (SELECT DISTINCT tool, student_key FROM ledger) AS l
+              ON l.tool = p.tool AND l.student_key = s.student_key
+        """, [str(store)])
+        read = connection.execute("SELECT count(*) FROM rows").fetchall()[0][0]
+        unmatched = connection.execute("""
+            SELECT count(*) FROM (SELECT DISTINCT tool, student_key FROM ledger) AS l
+            WHERE NOT EXISTS (SELECT 1 FROM read_parquet(?) AS s JOIN population AS p USING (school_sourced_id)
+                              WHERE p.tool = l.tool AND s.student_key = l.student_key)
+        """, [str(store)]).fetchall()[0][0]
+        if read == 0:
+            return LedgerRates({}, {}, {}, 0, int(unmatched))
+        policy = SuppressionPolicy(min_n=min_n)
+        by_tool = published_view(audit(connection.table("rows"), prediction="trellis_overridden", by=["Tool"],
+                                       intersections="none", min_n=min_n, policy=policy), policy)
+        overridden = dict(connection.execute(
+            'SELECT "Tool", sum(trellis_overridden) FROM rows GROUP BY "Tool"').fetchall())
+        by_group = {}
+        for tool, count in sorted(overridden.items()):
+            if count >= min_n:
+                relation = connection.sql('SELECT * EXCLUDE ("Tool") FROM rows WHERE "Tool" = $tool',
+                                          params={"tool": tool})
+                by_group[tool] = published_view(audit(relation, prediction="trellis_overridden",
+                                                      by=list(AUDIT_ATTRIBUTES), intersections="none",
+                                                      min_n=min_n, policy=policy), policy)
+        return LedgerRates(by_tool, by_group, {t: int(c) for t, c in overridden.items()}, int(read), int(unmatched))
+    finally:
+        connection.close()
+
+
+def warm() -> None:
+    """Load the libraries and the engine an audit uses, and run each once on a few made-up rows,
+    so that a server's first audit after a start takes as long as the next."""
+    from trellis.engine.fairness import audit
+    from trellis.engine.suppression import SuppressionPolicy
+
+    ids = pa.array([f"warm-{i}" for i in range(40)])
+    keys = pseudonymise_column(b"warm-up key, never used for data", ids)
+    connection = duckdb.connect(config={"temp_directory": ""})
+    try:
+        connection.register("warm", pa.table({"student_key": keys, "flag": [i % 3 == 0 for i in range(40)],
+                                              "label": [i % 2 == 0 for i in range(40)],
+                                              "Sex": ["Female", "Male"] * 20}))
+        relation = connection.sql("SELECT CAST(flag AS INTEGER) AS flag, CAST(label AS INTEGER) AS label, \"Sex\" "
+                                  "FROM warm")
+        policy = SuppressionPolicy(min_n=10)
+        published_view(audit(relation, prediction="flag", label="label", by=["Sex"], intersections="none",
+                             min_n=10, policy=policy), policy)
+    finally:
+        connection.close()

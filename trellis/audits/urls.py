@@ -9,4 +9,5 @@ urlpatterns = [
     path("audits/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("audits/findings/<int:pk>/", views.finding_answer, name="finding-answer"),
     path("overrides/new/", views.override_create, name="override-create"),
+    path("districts/<int:pk>/overrides/", views.override_ledger, name="override-ledger"),
 ]

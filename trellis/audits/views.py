@@ -55,6 +55,7 @@ def deployment_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/deployment_list.html", {
         "district": district, "deployments": selectors.deployments_for(user=request.user, district=district),
         "form": form, "overrides": selectors.override_counts_for(user=request.user, district=district),
+        "can_read_overrides": can_run_audit(request.user, district),
     })
 
 
@@ -157,3 +158,10 @@ def override_create(request: HttpRequest) -> HttpResponse:
             return redirect("override-create")
     return render(request, "tools/form_page.html", {"form": form, "title": "Record an override of an AI tool",
                                                      "submit": "Record the override"})
+
+
+@login_required
+def override_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    district = _district_get(request.user, pk)
+    return render(request, "audits/override_ledger.html", {
+        "district": district, **selectors.override_ledger_for(user=request.user, district=district)})

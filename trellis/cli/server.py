@@ -5,9 +5,12 @@ These set Django up only when they run, so the engine commands stay free of it.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import typer
@@ -110,6 +113,25 @@ class TrellisServer(BaseApplication):  # type: ignore[misc]
         return application
 
 
+#: How often a running worker drops what waited too long (uploads nobody confirmed).
+TIDY_SECONDS = 300.0
+
+
+def _tidy_every(seconds: float) -> None:
+    from django.db import connection
+
+    from trellis.core.services import jobs_tidy
+
+    while True:
+        time.sleep(seconds)
+        try:
+            jobs_tidy()
+        except Exception:  # a failed clean-up is logged and tried again; it must not stop the worker
+            logging.getLogger("trellis.worker").exception("The periodic clean-up failed")
+        finally:
+            connection.close()
+
+
 def worker(
     interval: float = typer.Option(1.0, help="Seconds between looks for new work when the queue is empty."),
     batch: bool = typer.Option(False, "--batch", help="Run what is queued, then stop."),
@@ -121,10 +143,17 @@ def worker(
     django_setup()
     from django.core.management import call_command
 
-    from trellis.core.services import jobs_fail_interrupted, worker_name
+    from trellis.core.services import jobs_fail_interrupted, jobs_tidy, jobs_warm, worker_name
 
     for job in jobs_fail_interrupted():
         console.print(f"Marked as stopped (its worker had ended): job {job.pk}, {job.title}")
+    jobs_tidy()
+    if not batch:
+        threading.Thread(target=_tidy_every, args=(TIDY_SECONDS,), name="trellis-tidy", daemon=True).start()
+    # Loaded before the first job rather than during it, so that the first audit after a restart
+    # takes as long as the next.
+    for kind, seconds in jobs_warm().items():
+        console.print(f"Ready for {kind} jobs ({seconds:.1f} s to load)")
     arguments = ["--worker-id", worker_name(), "--interval", str(interval), "--no-startup-delay", "--no-reload"]
     call_command("db_worker", *arguments, *(["--batch"] if batch else []), verbosity=0)
 

@@ -32,8 +32,13 @@ def synth(
     force: Annotated[
         bool, typer.Option("--force", help="Write into a directory that is not empty.")
     ] = False,
+    xapi: Annotated[
+        bool, typer.Option("--xapi/--no-xapi", help="Also write a year of the teachers' professional learning "
+                           "as xAPI statements (xapi-statements.jsonl), for `trellis import xapi`.")
+    ] = True,
 ) -> None:
-    """Write a deterministic synthetic state as OneRoster 1.2 CSV."""
+    """Write a deterministic synthetic state as OneRoster 1.2 CSV, and a year of its teachers'
+    professional learning as xAPI statements from a learning system."""
     if context.invoked_subcommand is not None:
         return
     if out is None:
@@ -70,6 +75,12 @@ def synth(
     console.print(
         f"Wrote {len(FILES)} files ({megabytes:,.1f} MB) to {out} in {summary.seconds:.1f} s."
     )
+    if xapi:
+        from trellis.engine.synth.learning import write_learning_xapi
+
+        path, statements = write_learning_xapi(out, seed=seed)
+        console.print(f"Wrote {statements:,} xAPI statements of the teachers' professional learning to {path}; "
+                      f"import them with: trellis import xapi {path}", markup=False, highlight=False)
 
 
 def _summary_table(summary: SynthSummary) -> Table:

@@ -196,6 +196,9 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TRELLIS_AGREEMENT_MAX_BYTES = env_int("TRELLIS_AGREEMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 TRELLIS_AUDIT_UPLOAD_MAX_BYTES = env_int("TRELLIS_AUDIT_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1024)
+# An upload waiting for a person's confirmation (a roster import that takes people away) is
+# dropped, with its file, when nobody answers within this many hours.
+TRELLIS_CONFIRM_WAIT_HOURS = env_int("TRELLIS_CONFIRM_WAIT_HOURS", 72, minimum=1)
 TRELLIS_PUBLIC_POSTS_PER_HOUR = env_int("TRELLIS_PUBLIC_POSTS_PER_HOUR", 5, minimum=1)
 USE_TZ = True
 

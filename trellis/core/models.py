@@ -147,6 +147,12 @@ class Job(BaseModel):
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
 
+    @property
+    def counts_caption(self) -> str:
+        from trellis.core.services import job_caption  # the registry of job kinds
+
+        return job_caption(self.kind)
+
 
 class CountedAttempt(models.Model):
     """Something counted to slow it down: when, and from which network address."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +79,14 @@ class JobKind:
     # Removes what a job of this kind leaves behind when its process dies before it could
     # clean up (raw uploads, staging folders); called when such a job is marked failed.
     leftovers: JobHook | None = None
+    # Loads what the job needs (libraries, the engine) once, when a worker starts, so that the
+    # first job of this kind after a restart is not slower than the rest.
+    warm: Callable[[], Any] | None = None
+    # The caption of the table of counts on a finished job's page.
+    caption: str = "What was imported"
+    # Clean-up a worker runs when it starts and then every few minutes (for example, dropping
+    # answers nobody gave in time).
+    tidy: Callable[[], Any] | None = None
 
 
 _JOB_KINDS: dict[str, JobKind] = {}
@@ -92,16 +101,43 @@ UNEXPECTED = "Something went wrong on the server. Nothing was changed. The probl
 
 
 def job_kind(
-    name: str, *, again: JobHook | None = None, leftovers: JobHook | None = None
+    name: str, *, again: JobHook | None = None, leftovers: JobHook | None = None,
+    warm: Callable[[], Any] | None = None, caption: str = "What was imported", tidy: Callable[[], Any] | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
     """Register the function that carries out jobs of one kind (and, optionally, where a person
-    starts one again and what to remove if one is cut off)."""
+    starts one again, what to remove if one is cut off, what to load when a worker starts, the
+    caption of its counts and the clean-up a worker runs now and then)."""
 
     def register(function: JobFunction) -> JobFunction:
-        _JOB_KINDS[name] = JobKind(run=function, again=again, leftovers=leftovers)
+        _JOB_KINDS[name] = JobKind(run=function, again=again, leftovers=leftovers, warm=warm, caption=caption,
+                                   tidy=tidy)
         return function
 
     return register
+
+
+def job_caption(kind: str) -> str:
+    """The caption of a finished job's table of counts."""
+    registered = _JOB_KINDS.get(kind)
+    return registered.caption if registered else "What was done"
+
+
+def jobs_tidy() -> None:
+    """Run every job kind's clean-up, as a worker does when it starts and every few minutes."""
+    for kind in _JOB_KINDS.values():
+        if kind.tidy is not None:
+            kind.tidy()
+
+
+def jobs_warm() -> dict[str, float]:
+    """Run every job kind's warm-up, as a worker does when it starts; seconds each took."""
+    taken = {}
+    for name, kind in _JOB_KINDS.items():
+        if kind.warm is not None:
+            start = time.perf_counter()
+            kind.warm()
+            taken[name] = time.perf_counter() - start
+    return taken
 
 
 def job_start(

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from trellis.engine.synth.learning import WORKSHOP_TITLES, district_learning, session_day
 from trellis.learning.models import Framework, Offering
 from trellis.learning.permissions import can_coach
 from trellis.learning.rubrics import rubric_rows
@@ -38,13 +39,6 @@ from trellis.orgs.models import Organization, Person, Role
 from trellis.orgs.selectors import poverty_quartiles
 
 TEACHERS_PER_DISTRICT = 12
-WORKSHOP_TITLES = ["Getting started with AI chat tools", "AI for lesson planning in an afternoon",
-                   "Grading faster with AI", "AI image tools in class", "Using the district's AI tutor"]
-DURABLE = [
-    (Offering.Format.COURSE, "Teaching with AI: a six-week course", "AI-CFT.4.2"),
-    (Offering.Format.PLC, "AI and fairness: a professional learning community", "AI-CFT.2.2"),
-    (Offering.Format.MICRO_CREDENTIAL, "Micro-credential: checking AI output for bias", "AI-CFT.3.2"),
-]
 
 
 def _teachers(organization: Organization, limit: int) -> list[Person]:
@@ -55,7 +49,7 @@ def _teachers(organization: Organization, limit: int) -> list[Person]:
 
 
 def _when(rng: random.Random) -> datetime.datetime:
-    day = datetime.date(2025, 9, 1) + datetime.timedelta(days=rng.randrange(0, 270))
+    day = session_day(rng)
     return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 15, 30))
 
 
@@ -80,7 +74,7 @@ def learning_demo_load(*, seed: int = 2026) -> dict[str, int]:
     state = Organization.objects.get(kind=Organization.Kind.STATE)
     districts = list(Organization.objects.filter(kind=Organization.Kind.DISTRICT, is_active=True).order_by("pk"))
     quartile = poverty_quartiles(Organization.Kind.DISTRICT)
-    for title in WORKSHOP_TITLES[:2]:
+    for title in WORKSHOP_TITLES[:2]:  # the state's webinars, open to everyone
         offering_create(actor=None, organization=state, title=f"Statewide webinar: {title}",
                         format=Offering.Format.WORKSHOP, provider=Offering.Provider.STATE,
                         modality=Offering.Modality.ONLINE, credit_hours=Decimal("1.5"),
@@ -89,25 +83,23 @@ def learning_demo_load(*, seed: int = 2026) -> dict[str, int]:
     for district in districts:
         teachers = _teachers(district, TEACHERS_PER_DISTRICT)
         all_teachers.extend(teachers)
-        poorer = quartile.get(district.pk, 2) >= 3
-        rural = district.locale in (Organization.Locale.RURAL, Organization.Locale.TOWN)
-        # Richer, non-rural districts offer more, and more of it durable.
-        reach = 1.0 - 0.35 * poorer - 0.25 * rural
-        workshops = sum(rng.random() < reach for _ in range(4))
-        for index in range(workshops):
-            offering = offering_create(
-                actor=None, organization=district, title=WORKSHOP_TITLES[(district.pk + index) % len(WORKSHOP_TITLES)],
-                format=Offering.Format.WORKSHOP, provider=rng.choice([Offering.Provider.DISTRICT,
-                                                                       Offering.Provider.VENDOR]),
-                vendor_name="", modality=rng.choice(list(Offering.Modality.values)), credit_hours=Decimal("2.0"),
-                cost=Decimal(rng.choice([0, 0, 45, 120])), competencies=[code["AI-CFT.3.2"]])
-            _run(offering, teachers, rng, sessions=1)
-        if rng.random() < reach * 0.6:
-            format, title, competency = DURABLE[district.pk % len(DURABLE)]
-            offering = offering_create(actor=None, organization=district, title=title, format=format,
-                                       provider=Offering.Provider.DISTRICT, modality=Offering.Modality.HYBRID,
-                                       credit_hours=Decimal("12.0"), capacity=25, competencies=[code[competency]])
-            _run(offering, teachers, rng, sessions=4)
+        plan = district_learning(rng, index=district.pk, poorer=quartile.get(district.pk, 2) >= 3,
+                                 rural=district.locale in (Organization.Locale.RURAL, Organization.Locale.TOWN))
+        for planned in plan:
+            if planned.durable:
+                offering = offering_create(actor=None, organization=district, title=planned.title,
+                                           format=planned.format, provider=Offering.Provider.DISTRICT,
+                                           modality=Offering.Modality.HYBRID,
+                                           credit_hours=Decimal(str(planned.credit_hours)), capacity=25,
+                                           competencies=[code[planned.competency]])
+            else:
+                offering = offering_create(
+                    actor=None, organization=district, title=planned.title, format=planned.format,
+                    provider=rng.choice([Offering.Provider.DISTRICT, Offering.Provider.VENDOR]), vendor_name="",
+                    modality=rng.choice(list(Offering.Modality.values)),
+                    credit_hours=Decimal(str(planned.credit_hours)), cost=Decimal(rng.choice([0, 0, 45, 120])),
+                    competencies=[code[planned.competency]])
+            _run(offering, teachers, rng, sessions=planned.sessions)
     _coaching(framework, rng)
     _voice(state, all_teachers, rng)
     _xapi(all_teachers, rng)

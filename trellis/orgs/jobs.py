@@ -29,7 +29,13 @@ def roster_import_leftovers(job: Job) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-@job_kind("roster_import", again=roster_import_again, leftovers=roster_import_leftovers)
+def roster_imports_tidy() -> None:
+    from trellis.orgs.services import roster_imports_expire
+
+    roster_imports_expire()
+
+
+@job_kind("roster_import", again=roster_import_again, leftovers=roster_import_leftovers, tidy=roster_imports_tidy)
 def run_roster_import(job: Job, progress: Any) -> dict[str, Any]:
     """Import an uploaded roster. One that would switch off staff or remove students is worked
     out and undone, and its upload kept, until the person confirms what it takes away (then a

@@ -6,11 +6,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
+from trellis.engine.quartiles import quartiles
 from trellis.orgs.figures import cached_figure
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import (
@@ -61,10 +61,7 @@ def poverty_quartiles(kind: str) -> dict[int, int]:
     )
     if not rows:
         return {}
-    shares = np.array([share for _, share in rows], dtype=float)
-    cuts = np.quantile(shares, [0.25, 0.5, 0.75])
-    quartiles = np.searchsorted(cuts, shares, side="left") + 1
-    return {pk: int(q) for (pk, _), q in zip(rows, quartiles, strict=True)}
+    return dict(zip([pk for pk, _ in rows], quartiles([share for _, share in rows]), strict=True))
 
 
 @dataclass(frozen=True)

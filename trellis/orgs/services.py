@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from trellis.core.services import audit_record
 from trellis.orgs.figures import figures_changed
@@ -162,6 +164,35 @@ def _answer_pending(*, actor: Any, job: Any, scope: Organization, answer: str) -
         raise PermissionDenied("This import is not waiting for a confirmation.")
     type(job).objects.filter(pk=job.pk).update(result={**job.result, "answered": answer})
     return upload
+
+
+def confirmation_deadline(job: Any) -> datetime.datetime | None:
+    """When an import waiting for a confirmation is dropped if nobody answers."""
+    if job.finished_at is None:
+        return None
+    return job.finished_at + datetime.timedelta(hours=settings.TRELLIS_CONFIRM_WAIT_HOURS)
+
+
+def roster_imports_expire(*, now: datetime.datetime | None = None) -> list[Any]:
+    """Drop every import whose confirmation nobody gave before its deadline, with the roster kept
+    for it; run by the worker when it starts and every few minutes. Returns the jobs dropped."""
+    from trellis.core.models import Job
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.TRELLIS_CONFIRM_WAIT_HOURS)
+    expired = []
+    waiting = Job.objects.filter(kind="roster_import", status=Job.Status.SUCCEEDED, finished_at__lt=cutoff,
+                                 result__has_key="preview")
+    for job in waiting:
+        if job.result.get("answered"):
+            continue
+        with transaction.atomic():
+            Job.objects.filter(pk=job.pk).update(result={**job.result, "answered": "expired"})
+            audit_record(actor=None, action="roster.import.expire", target=job, organization_id=job.organization_id,
+                         summary=f"Dropped a roster import nobody confirmed within "
+                                 f"{settings.TRELLIS_CONFIRM_WAIT_HOURS} hours; nothing was imported")
+        Path(job.params.get("upload", "")).unlink(missing_ok=True)
+        expired.append(job)
+    return expired
 
 
 @transaction.atomic

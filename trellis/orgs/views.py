@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from trellis.orgs.home import school_tasks
 from trellis.orgs.models import Organization, Role
 from trellis.orgs.permissions import can_manage_organization, can_view_organization
 from trellis.orgs.services import (
+    confirmation_deadline,
     membership_grant,
     membership_remove,
     roster_import_cancel,
@@ -157,6 +159,7 @@ def roster_import_review(request: HttpRequest, pk: int, job_pk: int) -> HttpResp
         return redirect("organization-detail", pk=organization.pk)
     return render(request, "orgs/roster_review.html", {
         "organization": organization, "job": job, "kinds": REMOVAL_KINDS,
+        "deadline": confirmation_deadline(job), "wait_hours": settings.TRELLIS_CONFIRM_WAIT_HOURS,
         "rows": [(district, [kinds.get(kind, 0) for kind in REMOVAL_KINDS])
                  for district, kinds in sorted(job.result["preview"].items())],
     })

@@ -203,6 +203,46 @@ def _detector_outputs(roster_dir: Path, district: Organization, target: Path) ->
     return target
 
 
+def _ledger_overrides(roster_dir: Path, district: Organization, teacher: Any) -> int:
+    """Overrides teachers recorded, naming students: of the detector's flags, teachers overrode
+    English learners. about ten times as often as other students'; of the math tutor's
+    recommendations, everyone's alike."""
+    from django.conf import settings
+
+    from trellis.audits.models import Override
+    from trellis.interop.pseudonym import pseudonymise
+    from trellis.tools.models import Deployment
+
+    schools = {o.sourced_id: o for o in Organization.objects.filter(parent=district).exclude(sourced_id=None)}
+    users, demographics = roster_dir / "users.csv", roster_dir / "demographics.csv"
+    if not schools or not users.exists() or not demographics.exists():
+        return 0
+    connection = duckdb.connect()
+    students = connection.execute(f"""
+        SELECT u.sourcedId, u.primaryOrgSourcedId, coalesce(d."metadata.englishLearner" = 'true', false)
+        FROM read_csv(?, all_varchar=true) u JOIN read_csv(?, all_varchar=true) d USING (sourcedId)
+        WHERE u.primaryOrgSourcedId IN ({", ".join("?" for _ in schools)}) ORDER BY u.sourcedId
+    """, [str(users), str(demographics), *schools]).fetchall()
+    connection.close()
+    key = settings.TRELLIS_PSEUDONYM_KEY.encode()
+    chance = random.Random(20260)
+    made = []
+    for product, rates, kind, said, decided, reason in (
+            ("Quillmark Detect", (0.4, 0.04), "AI-writing flag", "Likely AI-written", "Written by the student",
+             Override.Reason.WRONG),
+            ("MathPath Tutor", (0.06, 0.06), "Next lesson", "Repeat the unit", "Move on to fractions",
+             Override.Reason.CONTEXT)):
+        tool = Tool.objects.get(product=product)
+        deployment = Deployment.objects.filter(district=district, tool=tool).first()
+        for sourced_id, school, learner in students:
+            if chance.random() < rates[0 if learner else 1]:
+                made.append(Override(tool=tool, deployment=deployment, school=schools[school], output_kind=kind,
+                                     ai_said=said, teacher_decided=decided, reason=reason, recorded_by=teacher,
+                                     student_key=pseudonymise(key, sourced_id)))
+    Override.objects.bulk_create(made)
+    return len(made)
+
+
 def governance_demo_load(*, roster_dir: Path) -> None:
     """Load the governance history once, after the synthetic state and its logins exist."""
     if Tool.objects.exists():
@@ -214,6 +254,7 @@ def governance_demo_load(*, roster_dir: Path) -> None:
              .order_by("name").first()) or district
     pilot = _history(district, other, lead, user_model.objects.get(username="teacher"),
                      user_model.objects.get(username="state.lead"))
+    _ledger_overrides(roster_dir, district, user_model.objects.get(username="teacher"))
     outputs = _detector_outputs(roster_dir, district, Path(tempfile.mkdtemp()) / "quillmark_outputs.csv")
     if outputs is None:
         return

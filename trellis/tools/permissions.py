@@ -21,6 +21,11 @@ def can_add_tool(user: Any) -> bool:
     return any(m.role in {Role.STATE_LEAD, Role.DISTRICT_LEAD} for m in memberships_of(user))
 
 
+def can_edit_tool(user: Any) -> bool:
+    """Only the state lead changes what the catalog says about a tool."""
+    return is_state_lead(user)
+
+
 def can_request_tool(user: Any, school: Organization) -> bool:
     if school.kind != Organization.Kind.SCHOOL:
         return False

@@ -44,22 +44,52 @@ def _deny_unless(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+#: The catalog entry's own fields, as the catalog form gives them.
+TOOL_FIELDS = ("vendor", "product", "version", "summary", "ai_functions", "model_provider", "provider_kind",
+               "student_data", "staff_data", "youngest_age", "privacy_policy_url", "accessibility_url",
+               "evidence_url")
+
+
+def _tool_fields(*, vendor: str, product: str, summary: str, ai_functions: list[str], version: str = "",
+                 model_provider: str = "", provider_kind: str = Tool.ProviderKind.INTERNAL,
+                 student_data: list[str] | None = None, staff_data: list[str] | None = None,
+                 youngest_age: int | None = None, privacy_policy_url: str = "", accessibility_url: str = "",
+                 evidence_url: str = "") -> dict[str, Any]:
+    return {"vendor": vendor, "product": product, "version": version, "summary": summary,
+            "ai_functions": list(ai_functions), "model_provider": model_provider, "provider_kind": provider_kind,
+            "student_data": list(student_data or []), "staff_data": list(staff_data or []),
+            "youngest_age": youngest_age, "privacy_policy_url": privacy_policy_url,
+            "accessibility_url": accessibility_url, "evidence_url": evidence_url}
+
+
 @transaction.atomic
-def tool_create(*, actor: Any, vendor: str, product: str, summary: str, ai_functions: list[str],
-                version: str = "", model_provider: str = "", provider_kind: str = Tool.ProviderKind.INTERNAL,
-                student_data: list[str] | None = None, staff_data: list[str] | None = None,
-                youngest_age: int | None = None, privacy_policy_url: str = "", accessibility_url: str = "",
-                evidence_url: str = "") -> Tool:
+def tool_create(*, actor: Any, **fields: Any) -> Tool:
     _deny_unless(actor is None or perm.can_add_tool(actor), "Only the state or a district AI lead adds tools.")
-    tool = Tool(
-        vendor=vendor, product=product, version=version, summary=summary, ai_functions=list(ai_functions),
-        model_provider=model_provider, provider_kind=provider_kind, student_data=list(student_data or []),
-        staff_data=list(staff_data or []), youngest_age=youngest_age, privacy_policy_url=privacy_policy_url,
-        accessibility_url=accessibility_url, evidence_url=evidence_url,
-    )
+    tool = Tool(**_tool_fields(**fields))
     tool.full_clean()
     tool.save()
     audit_record(actor=actor, action="tool.create", target=tool, summary=f"Added {tool} to the state catalog")
+    return tool
+
+
+@transaction.atomic
+def tool_update(*, actor: Any, tool: Tool, **fields: Any) -> Tool:
+    """Change a catalog entry. The audit log keeps what each changed field was and became."""
+    _deny_unless(perm.can_edit_tool(actor), "Only the state lead changes the state catalog.")
+    tool = Tool.objects.select_for_update().get(pk=tool.pk)
+    wanted = _tool_fields(**fields)
+    changes = {name: {"was": getattr(tool, name), "now": value} for name, value in wanted.items()
+               if getattr(tool, name) != value}
+    if not changes:
+        return tool
+    for name, value in wanted.items():
+        setattr(tool, name, value)
+    tool.full_clean()
+    tool.save()
+    audit_record(actor=actor, action="tool.change", target=tool,
+                 summary=f"Changed {tool} in the state catalog: " + ", ".join(
+                     str(Tool._meta.get_field(name).verbose_name) for name in changes),
+                 details={"changes": changes})
     return tool
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tools/rubric/", views.rubric_detail, name="rubric"),
     path("tools/rubric/publish/", views.rubric_publish, name="rubric-publish"),
     path("tools/<int:pk>/", views.tool_detail, name="tool-detail"),
+    path("tools/<int:pk>/edit/", views.tool_edit, name="tool-edit"),
     path("tools/<int:pk>/request/", views.request_create, name="tool-request-create"),
     path("tools/<int:pk>/review/<int:org_pk>/", views.review_start, name="review-start"),
     path("tools/requests/", views.request_list, name="tool-request-list"),

@@ -3,6 +3,8 @@ agreements, incidents and opt-out requests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -60,21 +62,41 @@ def tool_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _form_page(request: HttpRequest, form: Any, *, save: Callable[..., Any], success: Callable[[Any], str],
+               then: Callable[[Any], HttpResponse], title: str, submit: str) -> HttpResponse:
+    """A page of one form: a valid form goes to ``save``; a refusal keeps what was typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, success(saved))
+            return then(saved)
+    return render(request, "tools/form_page.html", {"form": form, "title": title, "submit": submit})
+
+
 @login_required
 def tool_create(request: HttpRequest) -> HttpResponse:
     if not perm.can_add_tool(request.user):
         raise PermissionDenied("Only the state or a district AI lead adds tools.")
-    form = tool_forms.ToolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tool = services.tool_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, f"Added {tool.product} to the catalog.")
-            return redirect("tool-detail", pk=tool.pk)
-    return render(request, "tools/form_page.html", {"form": form, "title": "Add a tool to the state catalog",
-                                                     "submit": "Add the tool"})
+    return _form_page(request, tool_forms.ToolForm(request.POST or None), save=services.tool_create,
+                      success=lambda tool: f"Added {tool.product} to the catalog.",
+                      then=lambda tool: redirect("tool-detail", pk=tool.pk),
+                      title="Add a tool to the state catalog", submit="Add the tool")
+
+
+@login_required
+def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tool = selectors.tool_get(user=request.user, pk=pk)
+    if not perm.can_edit_tool(request.user):
+        raise PermissionDenied("Only the state lead changes the state catalog.")
+    form = tool_forms.ToolForm(request.POST or None,
+                               initial={name: getattr(tool, name) for name in services.TOOL_FIELDS})
+    return _form_page(request, form, save=partial(services.tool_update, tool=tool),
+                      success=lambda saved: f"The catalog entry for {saved.product} is saved.",
+                      then=lambda saved: redirect("tool-detail", pk=saved.pk),
+                      title=f"Change {tool.product} in the catalog", submit="Save the changes")
 
 
 @login_required
@@ -88,6 +110,7 @@ def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tool": tool, "standings": standings, "reviews": reviews,
         "request_schools": _request_schools(request.user).exists(),
         "state": state if state and perm.is_state_lead(request.user) else None,
+        "can_edit": perm.can_edit_tool(request.user),
     })
 
 
@@ -104,17 +127,11 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
     schools = _request_schools(request.user)
     if not schools.exists():
         raise PermissionDenied("Only school staff request tools for their school.")
-    form = tool_forms.RequestForm(request.POST or None, schools=schools)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tool_request = services.request_create(actor=request.user, tool=tool, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, f"Your request for {tool.product} went to your district.")
-            return redirect("tool-request-detail", pk=tool_request.pk)
-    return render(request, "tools/form_page.html", {"form": form, "title": f"Request {tool.product} for your school",
-                                                     "submit": "Send the request"})
+    return _form_page(request, tool_forms.RequestForm(request.POST or None, schools=schools),
+                      save=partial(services.request_create, tool=tool),
+                      success=lambda _: f"Your request for {tool.product} went to your district.",
+                      then=lambda saved: redirect("tool-request-detail", pk=saved.pk),
+                      title=f"Request {tool.product} for your school", submit="Send the request")
 
 
 @login_required
