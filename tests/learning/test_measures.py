@@ -135,3 +135,18 @@ def test_an_outcome_file_is_pseudonymised_on_arrival_and_its_reading_logged(year
     assert len(keys) == 2 and all(len(k) == 32 and "S-" not in k for (k,) in keys)
     event = AccessEvent.objects.get()
     assert (event.dataset, event.rows_read, event.actor_id) == ("student outcomes", 2, state_lead.user.pk)
+
+
+def test_cli_reads_the_database_for_an_organization(year_of_pl, tree):
+    from typer.testing import CliRunner
+
+    from trellis.cli import app
+
+    result = CliRunner().invoke(app, ["measures", "--year", "2026", "--org", "d-cedar", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.output)
+    assert {row["group"] for row in data["rows"] if row["group_kind"] == "district"} == {str(tree.district.pk)}
+    refused = CliRunner().invoke(app, ["measures", "--year", "2026", "--org", "s-lincoln"])
+    assert refused.exit_code == 2 and "not a school" in refused.output
