@@ -153,7 +153,8 @@ def test_cli_reads_the_database_for_an_organization(year_of_pl, tree):
 
 
 @pytest.mark.slow
-def test_the_demo_year_shows_the_coaching_gain_and_more_workshop_than_durable_hours(db, tmp_path, settings):
+def test_the_demo_year_shows_the_coaching_gain_and_more_workshop_than_durable_hours(
+        transactional_db, tmp_path, settings):
     """The demo's small state (one district): coached teachers' levels rise and the others' stay level,
     and most AI-related hours are one-time workshops. The measures find both."""
     from trellis.engine.synth.roster import generate_state
@@ -164,6 +165,7 @@ def test_the_demo_year_shows_the_coaching_gain_and_more_workshop_than_durable_ho
     from trellis.orgs.roster import roster_import
 
     generate_state("small", seed=3, out_dir=tmp_path / "roster")
+    # Committed for real: the roster's student store is swapped in when the import commits.
     roster_import(actor=None, source=tmp_path / "roster", scope=None, progress=lambda *a: None)
     demo_logins(password="demo-password-123")
     learning_demo_load(seed=3)
@@ -177,3 +179,18 @@ def test_the_demo_year_shows_the_coaching_gain_and_more_workshop_than_durable_ho
     assert result.row("durable_share").value < 0.5
     assert result.row("hours_per_teacher").value > 0
     assert result.row("outcome_change") is None  # no outcome file: nothing is made up
+
+    # A district's outcome file, keyed as the roster's student store is: joined through its classes.
+    from trellis.core.models import AccessEvent
+    from trellis.orgs.roster import roster_store_dir
+
+    store = roster_store_dir() / "students.parquet"
+    query = f"SELECT student_key FROM '{store}' ORDER BY 1 LIMIT 300"
+    keys = [k for (k,) in duckdb.connect().execute(query).fetchall()]
+    source = tmp_path / "outcomes.csv"
+    source.write_text("student_key,pre,post\n" + "".join(f"{k},{200 + i % 7},{203 + i % 5}\n"
+                                                         for i, k in enumerate(keys)), encoding="utf-8")
+    result = organization_measures(organization=state, year=YEAR, outcomes=source)
+    outcome = result.row("outcome_change")
+    assert outcome is not None and outcome.n == 300  # every one of these students is in a teacher's class
+    assert AccessEvent.objects.filter(dataset="student outcomes", rows_read=300).count() == 1
