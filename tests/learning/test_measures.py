@@ -194,3 +194,23 @@ def test_the_demo_year_shows_the_coaching_gain_and_more_workshop_than_durable_ho
     outcome = result.row("outcome_change")
     assert outcome is not None and outcome.n == 300  # every one of these students is in a teacher's class
     assert AccessEvent.objects.filter(dataset="student outcomes", rows_read=300).count() == 1
+
+
+def test_measures_are_kept_until_the_data_changes(year_of_pl, state_lead, district_lead, tree, monkeypatch):
+    import trellis.learning.measures as measures
+
+    calls = []
+    real = measures.compute
+    monkeypatch.setattr(measures, "compute", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(measures, "_STATEWIDE", {})
+    first = pl_measures(user=state_lead.user, organization=tree.state, year=YEAR)
+    assert pl_measures(user=district_lead.user, organization=tree.district, year=YEAR).rows != first.rows
+    assert pl_measures(user=state_lead.user, organization=tree.state, year=YEAR) == first
+    assert len(calls) == 1
+    course = Offering.objects.get(title="Teaching with AI")
+    attendance_record(actor=None, session=course.sessions.order_by("starts_at").last(),
+                      present={p.pk for p in year_of_pl["river"]})
+    again = pl_measures(user=state_lead.user, organization=tree.state, year=YEAR)
+    assert len(calls) == 2 and again != first
+    pl_measures(user=state_lead.user, organization=tree.state, year=YEAR, hours_threshold=5)
+    assert len(calls) == 3
