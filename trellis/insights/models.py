@@ -144,6 +144,14 @@ class Plan(BaseModel):
     def years(self) -> list[int]:
         return list(range(self.first_year, self.last_year + 1))
 
+    @property
+    def first_year_label(self) -> str:
+        return school_year_label(self.first_year)
+
+    @property
+    def last_year_label(self) -> str:
+        return school_year_label(self.last_year)
+
 
 class PlanGoal(BaseModel):
     """One goal of a plan, tied to the state's framework competencies and vision sections."""
@@ -177,6 +185,10 @@ class PlanLine(BaseModel):
 
     def __str__(self) -> str:
         return f"{school_year_label(self.year)} · {self.stream}: {self.amount}"
+
+    @property
+    def year_label(self) -> str:
+        return school_year_label(self.year)
 
     def clean(self) -> None:
         if self.plan_id and self.year and not (self.plan.first_year <= self.year <= self.plan.last_year):
