@@ -88,7 +88,8 @@ def test_the_district_lead_records_spending_in_the_page_and_a_bad_amount_keeps_t
         district_lead, tree, offerings, title_ii):
     client = client_for(district_lead)
     url = reverse("insights:district-funding", args=[tree.district.pk])
-    data = {"form": "spend", "spend-stream": title_ii.pk, "spend-year": "2026", "spend-offering": offerings["coaching"].pk,
+    data = {"form": "spend", "spend-stream": title_ii.pk, "spend-year": "2026",
+            "spend-offering": offerings["coaching"].pk,
             "spend-amount": "-5", "spend-spent_on": "2025-11-03", "spend-description": "Coach stipends, fall"}
     response = client.post(url, data)
     assert response.status_code == 200 and not Spending.objects.exists()
