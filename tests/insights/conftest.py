@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import PASSWORD
+from tests.learning.test_measures import year_of_pl  # noqa: F401  (a year of PL in the tree, as a fixture)
 
 ROLES = ["state_lead", "state_analyst", "regional_coach", "district_lead", "school_leader", "teacher", "outsider"]
 #: Who reads a district's funding, plans and reports, and who writes them (tests/conftest.py's tree).

@@ -42,11 +42,7 @@ def cell(row: Any) -> list[str]:
 
 
 def _district_rows(result: Any, district: Organization) -> dict[str, Any]:
-    keys = {str(district.pk), district.sourced_id}
-    own = {r.measure: r for r in result.rows if r.group_kind == "district" and r.group in keys}
-    if not own:
-        own = {r.measure: r for r in result.rows if r.group_kind == "all"}
-    return own
+    return {r.measure: r for r in result.rows if r.group_kind == "district" and r.group == str(district.pk)}
 
 
 def _measure_table(caption: str, measures: list[str], rows: dict[str, Any], threshold: float) -> dict[str, Any]:
