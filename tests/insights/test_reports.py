@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from tests.insights.conftest import EDITORS, ROLES, VIEWERS, client_for, snapshot
-from trellis.core.models import AuditEvent
+from trellis.core.models import AuditEvent, Job
 from trellis.insights.models import AnnualReport, ReportSection, SectionFeedback
-from trellis.insights.pdf import report_pdf
+from trellis.insights.pdf import report_pdf, report_pdf_path
 from trellis.insights.services import (
     feedback_respond,
     report_review,
@@ -163,15 +163,18 @@ def test_report_pages_by_role(request, report, tree):
         client = client_for(request.getfixturevalue(who))
         for url in urls:
             response = client.get(url)
-            assert response.status_code == (200 if who in VIEWERS else 404), (who, url)
+            drawn = 302 if url.endswith(".pdf") else 200  # the PDF is drawn by a background job first
+            assert response.status_code == (drawn if who in VIEWERS else 404), (who, url)
             if who not in VIEWERS:
                 assert tree.district.name not in response.content.decode().split("<main", 1)[-1]
         if who not in EDITORS:
             assert client.post(urls[0], {"narrative-spending": "Mine."}).status_code in (403, 404), who
-            assert client.post(reverse("insights:report-submit", args=[report.pk])).status_code in (403, 404), who
+            assert client.post(urls[0], {"narrative-spending": "Mine.", "submit": "1"}).status_code in (403, 404), who
             assert client.post(urls[2], {"form": "start", "start-year": "2025"}).status_code in (403, 404), who
         assert client.get(reverse("insights:report", args=[10**9])).status_code == 404
         assert snapshot() == before, who
+    assert set(Job.objects.values_list("started_by__username", flat=True)) == {
+        request.getfixturevalue(who).user.username for who in VIEWERS}
 
 
 def test_only_the_district_answers_feedback(request, report, district_lead, state_lead):
@@ -187,7 +190,7 @@ def test_only_the_district_answers_feedback(request, report, district_lead, stat
         with pytest.raises(PermissionDenied):
             feedback_respond(actor=person.user, feedback=feedback, response="No.")
         response = client_for(person).post(
-            reverse("insights:feedback-respond", args=[feedback.pk]), {"response-response": "No."})
+            reverse("insights:feedback-respond", args=[feedback.pk]), {f"response-{feedback.pk}-response": "No."})
         assert response.status_code in (403, 404), who
         assert snapshot() == before, who
 
@@ -203,8 +206,14 @@ def test_the_district_lead_starts_writes_and_submits_in_the_pages(district_lead,
     response = client.post(url, {**{f"narrative-{k}": v for k, v in NARRATIVES.items()}, "narrative-tools": long})
     assert response.status_code == 400 and NARRATIVES["spending"] in response.content.decode()
     assert not report.sections.exclude(narrative="").exists()
-    assert client.post(url, {f"narrative-{k}": v for k, v in NARRATIVES.items()}).status_code == 302
-    assert client.post(reverse("insights:report-submit", args=[report.pk])).status_code == 302
+    # Submitting with a section still empty saves what was written and says what is missing.
+    some = {f"narrative-{k}": v for k, v in NARRATIVES.items() if k != "tools"}
+    assert client.post(url, {**some, "submit": "1"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Still empty: AI tools vetted and audited" in page and "The narrative you wrote is saved." in page
+    report.refresh_from_db()
+    assert report.status == "draft" and report.sections.get(key="spending").narrative == NARRATIVES["spending"]
+    assert client.post(url, {**some, "narrative-tools": NARRATIVES["tools"], "submit": "1"}).status_code == 302
     report.refresh_from_db()
     assert report.status == "submitted"
     # A second report for the same year is refused with the reason.
@@ -213,11 +222,31 @@ def test_the_district_lead_starts_writes_and_submits_in_the_pages(district_lead,
     assert response.status_code == 200 and "already has a report" in response.content.decode()
 
 
+def test_the_pdf_is_drawn_in_the_background_and_redrawn_when_the_report_changes(
+        report, district_lead, django_capture_on_commit_callbacks):
+    client = client_for(district_lead)
+    url = reverse("insights:report-pdf", args=[report.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url)
+    job = Job.objects.get(kind="report_pdf")
+    assert response["Location"] == reverse("job-detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.result["next_url"] == url
+    assert [s["step"] for s in job.steps] == ["Drawing the report's pages", "Saving the PDF"]
+    first = b"".join(client.get(url).streaming_content)
+    assert first.startswith(b"%PDF-") and Job.objects.count() == 1
+    # A changed draft is drawn again; the old file is removed.
+    report_save(actor=district_lead.user, report=report, narratives={"spending": "A new paragraph."})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(url).status_code == 302
+    assert "A new paragraph." in "".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(b"".join(client.get(url).streaming_content))).pages)
+    assert len(list(report_pdf_path(report).parent.glob(f"{report.pk}-*.pdf"))) == 1
+
+
 def test_the_pdf_is_tagged_with_language_title_and_text_alternatives(report, district_lead):
     report_save(actor=district_lead.user, report=report, narratives=NARRATIVES)
-    response = client_for(district_lead).get(reverse("insights:report-pdf", args=[report.pk]))
-    assert response["Content-Type"] == "application/pdf"
-    pdf = pypdf.PdfReader(io.BytesIO(response.content))
+    pdf = pypdf.PdfReader(io.BytesIO(report_pdf(report)))
     root = pdf.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == pypdf.generic.BooleanObject(True)
     assert root["/Lang"] == "en"

@@ -70,7 +70,7 @@ TRIED_IN_THEIR_OWN_TESTS = {
     # tests/insights
     "insights:stream-edit", "insights:district-funding", "insights:district-plans", "insights:plan",
     "insights:plan-submit", "insights:goal-feedback", "insights:district-reports", "insights:report",
-    "insights:report-submit", "insights:report-review", "insights:report-pdf", "insights:feedback-respond",
+    "insights:report-review", "insights:report-pdf", "insights:feedback-respond",
 }
 COMMONS = {COMMONS_VIEW, COMMONS_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
 POST_ONLY = {ROADMAP_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}

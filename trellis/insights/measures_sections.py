@@ -107,9 +107,12 @@ def _equity(result: Any, label: str, threshold: float) -> Figures:
     summary = []
     gap = next((g for g in result.gaps if g.measure == "participation_share"), None)
     if gap is not None and not gap.suppressed and gap.diff is not None:
-        summary.append(f"Teachers in the highest-poverty districts were {abs(gap.diff) * 100:.0f} percentage points "
-                       f"{'less' if gap.diff < 0 else 'more'} likely to reach {threshold:g} hours than teachers in "
-                       f"the lowest-poverty districts (95% interval {gap.low * 100:+.0f} to {gap.high * 100:+.0f}).")
+        how = (f"{abs(gap.diff) * 100:.0f} percentage points {'less' if gap.diff < 0 else 'more'} likely to "
+               f"reach {threshold:g} hours than" if round(abs(gap.diff) * 100) else
+               f"about as likely to reach {threshold:g} hours as")
+        summary.append(f"Teachers in the highest-poverty districts were {how} teachers in the lowest-poverty "
+                       f"districts (difference {gap.diff * 100:+.0f} points, 95% interval {gap.low * 100:+.0f} to "
+                       f"{gap.high * 100:+.0f}).")
         tables.append(table("Gap between the highest- and lowest-poverty districts",
                             ["Measure", "Difference", "95% interval"],
                             [[MEASURE_LABELS["participation_share"].format(h=threshold),
