@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +35,6 @@ from trellis.orgs.selectors import poverty_quartiles
 #: Roles that may see the measures: the state's staff statewide, a regional coach over the
 #: districts of the region, a district lead over the district.
 MEASURE_ROLES = {Role.STATE_LEAD, Role.STATE_ANALYST, Role.REGIONAL_COACH, Role.DISTRICT_LEAD}
-#: Row kinds that summarise the whole state; they passed the same suppression as every district
-#: row, so a district lead may compare with them.
-STATE_KINDS = ("all", "poverty_quartile", "locale")
 MEASURE_KINDS = ("district", "poverty_quartile", "locale")
 
 
@@ -241,18 +237,20 @@ def pl_measures(
     """
     if organization.kind == Organization.Kind.SCHOOL or not can_see_measures(user, organization):
         raise PermissionDenied("You cannot see the professional-learning measures of this organization.")
+    return organization_measures(organization=organization, year=year, hours_threshold=hours_threshold,
+                                 outcomes=outcomes, actor=user)
+
+
+def organization_measures(
+    *, organization: Organization, year: int, hours_threshold: float = 10.0, outcomes: Path | None = None,
+    actor: Any = None,
+) -> MeasureResult:
+    """The measures of ``organization`` without a permission check (for :func:`pl_measures` and the
+    command line, whose user holds the data directory): computed statewide, then filtered."""
     with tempfile.TemporaryDirectory(prefix="trellis-measures-") as tmp:
-        tables = measure_tables(year=year, out_dir=Path(tmp), outcomes=outcomes, actor=user, organization=None)
+        tables = measure_tables(year=year, out_dir=Path(tmp), outcomes=outcomes, actor=actor, organization=None)
         result = compute(tables, year=year, hours_threshold=hours_threshold, min_n=settings.TRELLIS_MIN_N,
                          by=MEASURE_KINDS)
     if organization.kind == Organization.Kind.STATE:
         return result
-    return _only(result, _visible_districts(organization))
-
-
-def _only(result: MeasureResult, districts: Iterable[str]) -> MeasureResult:
-    keep = set(districts)
-    rows = tuple(row for row in result.rows
-                 if row.group_kind in STATE_KINDS or (row.group_kind == "district" and row.group in keep))
-    return MeasureResult(year=result.year, hours_threshold=result.hours_threshold, rows=rows, gaps=result.gaps,
-                         notes=result.notes)
+    return result.only_districts(_visible_districts(organization))
