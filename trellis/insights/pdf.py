@@ -5,6 +5,7 @@ numbers in a table."""
 from __future__ import annotations
 
 import hashlib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,13 @@ def report_context(report: AnnualReport) -> dict[str, Any]:
 
 def report_pdf(report: AnnualReport) -> bytes:
     """Render the report; the renderer fetches nothing but the charts inlined as data: URIs."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
     html = render_to_string("insights/report_pdf.html", report_context(report))
+    style = CSS(string=resources.files("trellis.insights").joinpath("data", "report.css").read_text())
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(
-        pdf_variant="pdf/ua-1", pdf_tags=True)
+        stylesheets=[style], pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 def report_filename(report: AnnualReport) -> str:
