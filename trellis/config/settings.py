@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "trellis.roadmap",
     "trellis.commons",
     "trellis.vision",
+    "trellis.insights",
 ]
 
 MIDDLEWARE = [
