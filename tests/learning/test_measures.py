@@ -106,6 +106,14 @@ def test_state_lead_sees_every_district_and_the_measures_follow_the_records(year
     assert any("not a causal estimate" in note for note in result.notes)
 
 
+def test_a_year_without_records_gives_measures_of_nobody(year_of_pl, state_lead, tree):
+    result = pl_measures(user=state_lead.user, organization=tree.state, year=YEAR - 3)
+
+    participation = result.row("participation_share", "all", "all")
+    assert participation.n == 24 and participation.value == 0.0
+    assert result.row("practice_change", "all", "all").value is None
+
+
 def test_district_lead_sees_their_district_and_the_state_rows_only(year_of_pl, district_lead, tree):
     result = pl_measures(user=district_lead.user, organization=tree.district, year=YEAR)
     districts = {row.group for row in result.rows if row.group_kind == "district"}

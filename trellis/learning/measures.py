@@ -26,6 +26,7 @@ from django.db.models import Count, Max, Q
 
 from trellis.core.services import access_record
 from trellis.engine.measures import MeasureInputError, MeasureResult, compute, write_table, year_bounds
+from trellis.engine.measures.schema import SCHEMAS
 from trellis.interop.pseudonym import pseudonym_sql, pseudonymise, register_pseudonym_key
 from trellis.learning.models import Attendance, CoachingCycle, Offering, Rating, Registration
 from trellis.orgs.models import Membership, Organization, Person, Role
@@ -105,7 +106,8 @@ def measure_tables(
         "school_id": [place[1] for place in teacher_places.values()],
     })
 
-    pl: dict[str, list[Any]] = defaultdict(list)
+    # Every column starts empty, so that a year without records writes empty tables.
+    pl: dict[str, list[Any]] = {name: [] for name in SCHEMAS["pl"].names}
 
     def add_pl(person_id: int, offering: Offering, hours: float, day: datetime.date) -> None:
         pl["teacher_key"].append(keys[person_id])
@@ -133,7 +135,7 @@ def measure_tables(
 
     coached = set(CoachingCycle.objects.filter(teacher_id__in=keys, started_on__lte=last)
                   .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first)).values_list("teacher_id", flat=True))
-    observations: dict[str, list[Any]] = defaultdict(list)
+    observations: dict[str, list[Any]] = {name: [] for name in SCHEMAS["observations"].names}
     ratings = (Rating.objects.filter(observation__isnull=False, observation__teacher_id__in=keys,
                                      observation__observed_on__range=(first, last))
                .values_list("observation__teacher_id", "competency__identifier", "level", "observation__observed_on")
