@@ -67,6 +67,8 @@ TRIED_IN_THEIR_OWN_TESTS = {
     "framework-new-version", "framework-publish", "observation-create", "offering-cancel", "offering-detail",
     "offering-join", "proposal-answer", "self-assessment-summary", "session-add", "session-attendance",
     "survey-detail",
+    # tests/api/test_tokens.py
+    "api-token-revoke",
 }
 COMMONS = {COMMONS_VIEW, COMMONS_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
 POST_ONLY = {ROADMAP_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "trellis.roadmap",
     "trellis.commons",
     "trellis.vision",
+    "trellis.insights",
+    "trellis.api",
 ]
 
 MIDDLEWARE = [
