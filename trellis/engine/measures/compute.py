@@ -251,8 +251,9 @@ class _Builder:
                 hours_rows.append(MeasureRow("hours_per_teacher", kind, group, 0, None, None, None, False, empty))
                 continue
             if count_status != "published":
+                # The group is large enough, but its count of participants would give another away.
                 share_rows.append(MeasureRow("participation_share", kind, group, None, None, None, None, True,
-                                             self._reason(count_status, "teachers")))
+                                             COMPLEMENT_REASON))
             else:
                 low, high = intervals.wilson(count, n, self.level)
                 share_rows.append(MeasureRow("participation_share", kind, group, n, count / n, _f(low), _f(high),

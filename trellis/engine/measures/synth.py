@@ -7,8 +7,9 @@ districts, about 370,000 teachers and 5.5 million students. What is built in, an
 - districts offer less professional learning the poorer they are (quartiles 3 and 4) and the more
   rural (town and rural) they are, by ``poverty_effect`` and ``rural_effect`` (multiplying how
   much a teacher takes); the share in durable formats falls the same way;
-- the observed levels of coached teachers rise by ``coaching_gain`` on average between the
-  autumn and the spring observation; the levels of teachers not coached stay level on average;
+- the observed levels of coached teachers rise by one level with probability ``coaching_gain``
+  between the autumn and the spring observation; every observed teacher's level also moves by
+  one up or down with a small chance, the same for coached and other teachers;
 - students' outcomes (``post - pre``) rise by ``outcome_gain`` more for students of teachers at
   or above ``hours_threshold`` hours (0 by default: no effect built in).
 
@@ -146,7 +147,7 @@ def _block(
     start = rng.integers(1, 4, (observed.size, n_c))
     drift = np.where(coached[:, None], rng.random((observed.size, n_c)) < pattern.coaching_gain, 0).astype(int)
     noise = rng.choice([-1, 0, 0, 0, 0, 0, 0, 0, 0, 1], (observed.size, n_c))
-    later = np.clip(start + drift + np.where(coached[:, None], 0, noise), 1, 4)
+    later = np.clip(start + drift + noise, 1, 4)
     levels = np.stack([start, later], axis=2)  # teacher, competency, visit
     o_teacher = np.repeat(observed, n_c * 2)
     o_competency = np.tile(np.repeat(np.array(COMPETENCIES), 2), observed.size)
