@@ -13,6 +13,7 @@ from trellis.api.models import ApiToken
 from trellis.api.services import api_token_create, api_token_revoke
 from trellis.audits.models import FairnessAudit
 from trellis.core.models import AccessEvent, AuditEvent
+from trellis.insights.models import FundingStream
 
 ROLES = ["state_lead", "state_analyst", "regional_coach", "district_lead", "school_leader", "teacher", "outsider"]
 STATE_TEAM = {"state_lead", "state_analyst"}
@@ -63,6 +64,8 @@ def test_overview_rows_for_the_state_team_only(request, tree, governance, who): 
             "region": "Region 1 Service Center", "locale": "rural", "poverty_quartile": 4,
             "poverty_level": "High poverty", "vetted_tools": 2, "fairness_audits": 1, "open_incidents": 2,
             "open_high_severity_incidents": 1, "roadmap_stage": "Not yet assessed",
+            "funding": {FundingStream.objects.order_by("position", "name").first().code: "12500.00"},
+            "pl_measures": {},
         }
         assert [row["district"] for row in get("overview", headers, locale="city").json()] == [
             "Riverside City Schools"]

@@ -15,6 +15,8 @@ from tests.security.test_ids_by_role import _main
 from tests.tools.conftest import client_for, days, make_tool
 from trellis.audits.models import FairnessAudit
 from trellis.core.models import AuditEvent
+from trellis.insights.forms import current_school_year
+from trellis.insights.models import Allocation, FundingStream
 from trellis.learning.models import Attendance, Offering, OfferingSession
 from trellis.orgs.models import Membership
 from trellis.tools.models import Decision, Deployment, Incident, Tool
@@ -60,7 +62,20 @@ def governance(tree):
                             description="Old.", status="resolved", action_taken="Fixed.")
     Incident.objects.create(tool=tools[1], organization=tree.outside_school, category="safety", severity="medium",
                             description="Wrong content.")
+    streams = list(FundingStream.objects.filter(is_active=True).order_by("position", "name"))
+    Allocation.objects.create(district=tree.district, stream=streams[0], year=current_school_year(), amount="12500.00")
+    Allocation.objects.create(district=tree.district, stream=streams[0], year=current_school_year() - 1,
+                              amount="99999.00")
     return tools
+
+
+def stream_headings() -> list[str]:
+    return [f"{s.name} allocation (USD)" for s in FundingStream.objects.filter(is_active=True)
+            .order_by("position", "name")]
+
+
+PL_HEADINGS = ["Teachers with at least 10 hours of AI-related professional learning",
+               "Share of AI-related hours in durable formats"]
 
 
 def test_one_row_per_district_with_each_silos_figures(state_lead, tree, governance):
@@ -93,10 +108,13 @@ def test_filters_keep_their_values_and_the_csv_has_the_same_rows(state_lead, tre
     download = client.get(reverse("insights:overview-csv"), {"locale": "rural"})
     assert download["Content-Type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(download.content.decode())))
-    assert table[0] == ["District", "NCES id", "Region", "Locale", "Poverty level", "Vetted tools",
-                        "Fairness audits", "Open incidents", "Open high-severity incidents", "Roadmap stage"]
-    assert table[1:] == [["Cedar Valley Unified", "", "Region 1 Service Center", "Rural", "High poverty", "2", "1",
-                          "2", "1", "Not yet assessed"]]
+    streams = stream_headings()
+    assert table[0] == ["District", "NCES id", "Region", "Locale", "Poverty level", *streams, *PL_HEADINGS,
+                        "Vetted tools", "Fairness audits", "Open incidents", "Open high-severity incidents",
+                        "Roadmap stage"]
+    assert table[1:] == [["Cedar Valley Unified", "", "Region 1 Service Center", "Rural", "High poverty",
+                          "12500.00", *[""] * (len(streams) - 1), "No data", "No data",
+                          "2", "1", "2", "1", "Not yet assessed"]]
     by_quartile = client.get(reverse("insights:overview"), {"quartile": 1})
     assert [row.district.name for row in by_quartile.context["rows"]] == ["Riverside City Schools"]
 

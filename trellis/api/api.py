@@ -19,7 +19,8 @@ from trellis.api.services import api_token_used
 from trellis.audits.models import FairnessAudit
 from trellis.audits.permissions import can_read_audit
 from trellis.core.services import access_record
-from trellis.insights.overview import overview_rows
+from trellis.insights.forms import current_school_year
+from trellis.insights.overview import overview_for
 from trellis.orgs.models import Organization
 from trellis.orgs.permissions import memberships_of, visible_organizations_q
 from trellis.roadmap.permissions import can_view_roadmap, can_view_state_roadmap
@@ -72,9 +73,14 @@ class DistrictRowOut(Schema):
     open_incidents: int
     open_high_severity_incidents: int
     roadmap_stage: str
+    #: Allocation per funding stream in the school year (USD), by the stream's code.
+    funding: dict[str, str]
+    #: The district's published PL measures (a suppressed one has no value).
+    pl_measures: dict[str, float | None]
 
 
 class OverviewFilter(Schema):
+    year: int | None = None
     region: int | None = None
     locale: str = ""
     poverty_quartile: int | None = None
@@ -85,15 +91,17 @@ class OverviewFilter(Schema):
 def overview(request: HttpRequest, filters: Query[OverviewFilter]) -> list[dict[str, Any]]:
     """For the state team only (state AI lead, state analysts): the rows of "Districts at a glance",
     filtered as the page filters them."""
-    rows = overview_rows(user=request.user, region=filters.region, locale=filters.locale,
-                         quartile=filters.poverty_quartile)
+    found = overview_for(user=request.user, year=filters.year or current_school_year(), region=filters.region,
+                         locale=filters.locale, quartile=filters.poverty_quartile)
     return [{
         "district_id": row.district.pk, "district": row.district.name, "nces_id": row.district.nces_id,
         "region": row.region.name if row.region else None, "locale": row.district.locale,
         "poverty_quartile": row.quartile, "poverty_level": row.quartile_label,
         "vetted_tools": row.vetted_tools, "fairness_audits": row.audits, "open_incidents": row.open_incidents,
         "open_high_severity_incidents": row.open_high_incidents, "roadmap_stage": row.stage_label,
-    } for row in rows]
+        "funding": row.funding,
+        "pl_measures": {measure: (None if r.suppressed else r.value) for measure, r in row.measures.items()},
+    } for row in found.rows]
 
 
 class ToolOut(Schema):

@@ -22,7 +22,8 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.insights.overview import OverviewRow, can_view_overview
+from trellis.insights.measures_sections import GROUP_LABELS, cell
+from trellis.insights.overview import Overview, OverviewRow, can_view_overview, measure_heading
 from trellis.interop.csv_export import write_csv
 from trellis.learning.models import Attendance, Offering
 from trellis.orgs.models import Membership, Organization
@@ -66,6 +67,12 @@ def overview_columns(rows: Sequence[OverviewRow]) -> list[tuple[str, Any]]:
         ("Roadmap stage", lambda r: r.stage_label),
     ]
     return columns
+
+
+def comparison_table(overview: Overview) -> list[list[str]]:
+    """The statewide comparison rows as table cells: measure, group, value, interval, teachers."""
+    return [[measure_heading(row.measure, overview.measures), GROUP_LABELS.get(row.group, row.group), *cell(row)]
+            for row in overview.comparison]
 
 
 def overview_csv(rows: Sequence[OverviewRow]) -> str:
