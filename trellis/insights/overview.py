@@ -53,8 +53,9 @@ MEASURES_CACHE_SECONDS = 3600
 
 def measures_data_version() -> str:
     """A fingerprint of the row count and latest change of every table the measures read (one query)."""
+    quote = connection.ops.quote_name
     parts = " UNION ALL ".join(
-        f"SELECT '{model._meta.db_table}', count(*), max(updated_at) FROM {connection.ops.quote_name(model._meta.db_table)}"
+        f"SELECT '{model._meta.db_table}', count(*), max(updated_at) FROM {quote(model._meta.db_table)}"
         for model in MEASURE_SOURCES)
     with connection.cursor() as cursor:
         cursor.execute(parts)
