@@ -118,7 +118,7 @@ def test_the_schema_and_the_documentation_page(client, tree):
     schema = client.get(reverse("api:openapi-json")).json()
     assert schema["info"]["title"] == "Trellis API"
     assert {"/api/v1/overview", "/api/v1/tools", "/api/v1/deployments", "/api/v1/audits",
-            "/api/v1/roadmap"} <= set(schema["paths"])
+            "/api/v1/roadmap", "/api/v1/measures", "/api/v1/reports"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]["PersonalToken"] == {"type": "http", "scheme": "bearer"}
     page = client.get(reverse("api-docs")).content.decode()
     assert "GET /api/v1/overview" in page and reverse("api:openapi-json") in page
@@ -131,3 +131,42 @@ def test_using_a_token_notes_when_it_was_last_used(state_lead, tree):
     get("tools", headers)
     token.refresh_from_db()
     assert token.last_used_at is not None and (timezone.now() - token.last_used_at).total_seconds() < 60
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_measures_as_the_pages_allow_them(request, tree, who):
+    person = request.getfixturevalue(who)
+    headers = bearer(person)
+    response = get("measures", headers)
+    # The state's staff, a regional coach and a district lead read measures (for their own part).
+    if who in {"state_lead", "state_analyst", "regional_coach", "district_lead", "outsider"}:
+        assert response.status_code == 200
+        body = response.json()
+        assert body["organization_id"] == person.memberships.first().organization_id
+        assert {"year", "hours_threshold", "rows", "gaps", "notes"} <= set(body)
+    else:
+        assert response.status_code == 404
+    # Another district's measures are not the outsider's to read.
+    if who == "outsider":
+        assert get("measures", headers, organization=tree.district.pk).status_code == 404
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_submitted_reports_for_those_who_read_the_districts_reports(request, tree, district_lead, who):
+    from trellis.insights.permissions import can_view_district
+    from trellis.insights.services import report_save, report_start, report_submit
+
+    report = report_start(actor=district_lead.user, district=tree.district, year=2026)
+    report_save(actor=district_lead.user, report=report,
+                narratives={s.key: "What we did." for s in report.sections.all()})
+    report_start(actor=district_lead.user, district=tree.district, year=2027)  # a draft: not published
+    report_submit(actor=district_lead.user, report=report)
+    person = request.getfixturevalue(who)
+    headers = bearer(person)
+    before = AccessEvent.objects.count()
+    found = get("reports", headers).json()
+    expected = [2026] if can_view_district(person.user, tree.district) else []
+    assert [r["year"] for r in found] == expected
+    if found:
+        assert found[0]["status"] == "submitted" and found[0]["sections"][0]["narrative"] == "What we did."
+    assert AccessEvent.objects.count() == before + 1

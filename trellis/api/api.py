@@ -2,13 +2,15 @@
 
 Every endpoint asks the same selectors the pages ask, so a token reads exactly what its person
 may see in the browser, with the same suppression. Reads of data derived from students (audit
-summaries, measures) are written to the access log, one row per request."""
+summaries; annual reports, whose figures may hold student outcomes) are written to the access log,
+one row per request."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Query, Schema
@@ -20,9 +22,13 @@ from trellis.audits.models import FairnessAudit
 from trellis.audits.permissions import can_read_audit
 from trellis.core.services import access_record
 from trellis.insights.forms import current_school_year
+from trellis.insights.models import AnnualReport, Review
 from trellis.insights.overview import overview_for
+from trellis.insights.permissions import can_view_district
+from trellis.learning.measures import pl_measures
 from trellis.orgs.models import Organization
 from trellis.orgs.permissions import memberships_of, visible_organizations_q
+from trellis.orgs.selectors import organization_get
 from trellis.roadmap.permissions import can_view_roadmap, can_view_state_roadmap
 from trellis.roadmap.selectors import NOT_ASSESSED, district_roadmap, state_roadmap_rows
 from trellis.tools.models import Deployment
@@ -46,7 +52,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Read-only access to what a person may see in Trellis: the cross-silo district rows, the tool "
-        "catalog and deployments, the suppressed views of fairness audits, and roadmap stages. "
+        "catalog and deployments, the suppressed views of fairness audits, roadmap stages, the published "
+        "professional learning measures and the districts' submitted annual reports. "
         "Authenticate with a personal token: `Authorization: Bearer <token>`."
     ),
     auth=PersonalToken(),
@@ -212,3 +219,65 @@ def roadmap(request: HttpRequest) -> list[dict[str, Any]]:
                      "stage": latest.progress.label if latest else NOT_ASSESSED,  # type: ignore[attr-defined]
                      "submitted_at": latest.submitted_at if latest else None})
     return rows
+
+
+class MeasuresFilter(Schema):
+    year: int | None = None
+    organization: int | None = None
+
+
+@api.get("/measures", summary="Published professional learning measures", tags=["measures"])
+def measures(request: HttpRequest, filters: Query[MeasuresFilter]) -> dict[str, Any]:
+    """The PL measures of a school year (default: the current one) for an organization (default:
+    your widest one), as the pages show them: every cell passed minimum-n and complementary
+    suppression statewide; a suppressed cell has no number, only its reason. For the state's
+    staff, a regional coach over their region, or a district lead over their district."""
+    _signed_in_with_role(request)
+    if filters.organization is None:
+        organization = memberships_of(request.user)[0].organization
+    else:
+        organization = organization_get(user=request.user, pk=filters.organization)
+    try:
+        result = pl_measures(user=request.user, organization=organization, year=filters.year or current_school_year())
+    except PermissionDenied as exc:
+        raise Http404("Not found.") from exc
+    return {"organization_id": organization.pk, "organization": organization.name, **result.to_dict()}
+
+
+class SectionOut(Schema):
+    key: str
+    title: str
+    figures: dict[str, Any]
+    narrative: str
+
+
+class ReportOut(Schema):
+    id: int
+    district_id: int
+    district: str
+    year: int
+    status: str
+    submitted_at: datetime.datetime | None
+    reviewed_at: datetime.datetime | None
+    sections: list[SectionOut]
+
+
+@api.get("/reports", response=list[ReportOut], summary="Districts' submitted annual PL reports", tags=["reports"])
+def reports(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+    """Submitted (and reviewed) annual reports of the districts whose reports you may read, with
+    their sections' figures (suppressed when drafted) and narratives. Drafts stay the district's
+    own until submitted."""
+    _signed_in_with_role(request)
+    found = (AnnualReport.objects.exclude(status=Review.DRAFT).select_related("district")
+             .prefetch_related("sections").order_by("-year", "district__name"))
+    if year is not None:
+        found = found.filter(year=year)
+    visible = [report for report in found if can_view_district(request.user, report.district)]
+    access_record(actor=request.user, dataset="annual PL reports (suppressed figures)", purpose="API: /api/v1/reports",
+                  organization_id=None, rows_read=len(visible))
+    return [{
+        "id": r.pk, "district_id": r.district_id, "district": r.district.name, "year": r.year, "status": r.status,
+        "submitted_at": r.submitted_at, "reviewed_at": r.reviewed_at,
+        "sections": [{"key": s.key, "title": s.get_key_display(), "figures": s.figures, "narrative": s.narrative}
+                     for s in r.sections.all()],
+    } for r in visible]
