@@ -110,3 +110,22 @@ def test_filtered_views_show_only_published_cells_and_recover_nothing(state_lead
                if result.row("participation_share", "district", str(row.district.pk)) is not None]
     for count in ("n", "participants"):
         assert _recovered(attack(result, "participation_share", count, nesting)) == []
+
+
+def test_cached_measures_follow_every_change_to_what_they_are_computed_from(state_lead, tree, state_with_learning):
+    client = client_for(state_lead)
+
+    def pine_ridge_share():
+        rows = published(client, {}).context["rows"]
+        return next(r for r in rows if r.district.name == "Pine Ridge").measures["participation_share"].value
+
+    assert pine_ridge_share() == 5 / 16
+    assert pine_ridge_share() == 5 / 16  # from the cache
+    school = Organization.objects.get(name="Pine Ridge School")
+    person = next(m.person for m in school.memberships.select_related("person")
+                  if not Attendance.objects.filter(person=m.person).exists())
+    for session in OfferingSession.objects.all():
+        Attendance.objects.create(session=session, person=person, present=True)
+    assert pine_ridge_share() == 6 / 16
+    Attendance.objects.filter(person=person).delete()
+    assert pine_ridge_share() == 5 / 16
