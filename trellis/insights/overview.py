@@ -5,13 +5,15 @@ the roadmap stage), already limited to what the reader may see."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.http import Http404
@@ -68,12 +70,28 @@ def state_measures(*, user: Any, state: Organization, year: int) -> MeasureResul
     any table they are computed from changes. Permission is checked before the cache is read."""
     if not can_see_measures(user, state):
         raise Http404("No such page.")
-    key = f"trellis:overview-measures:{year}:{settings.TRELLIS_MIN_N}:{measures_data_version()}"
+    key = f"overview-measures:{year}:{settings.TRELLIS_MIN_N}:{measures_data_version()}"
+    cache = measures_cache()
     result = cache.get(key)
     if result is None:
-        result = pl_measures(user=user, organization=state, year=year)
-        cache.set(key, result, MEASURES_CACHE_SECONDS)
+        # One computation per process at a time: readers arriving together wait for it rather than
+        # each computing the same measures.
+        with _COMPUTING:
+            result = cache.get(key)
+            if result is None:
+                result = pl_measures(user=user, organization=state, year=year)
+                cache.set(key, result, MEASURES_CACHE_SECONDS)
     return result
+
+
+_COMPUTING = threading.Lock()
+
+
+def measures_cache() -> FileBasedCache:
+    """The cache of computed measures, in files under ``TRELLIS_HOME`` so that every server
+    process shares it (they hold suppressed, published cells only)."""
+    return FileBasedCache(str(Path(settings.TRELLIS_HOME) / "cache" / "measures"),
+                          {"TIMEOUT": MEASURES_CACHE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 100}})
 
 
 def district_measure_rows(result: MeasureResult) -> dict[str, dict[str, MeasureRow]]:
