@@ -31,8 +31,10 @@ def _teachers(rng: np.random.Generator) -> list[Teacher]:
     out = []
     for district, _, _, size in DISTRICTS:
         for t in range(size):
+            # In b2 (40 teachers) only four are in a coaching cycle.
+            coached = t < 4 if district == "b2" else bool(t % 2)
             out.append(Teacher(f"{district}-{t}", district, workshop_hours=float(rng.choice([0, 4, 12])),
-                               levels=[("A", 1, 2)] if t % 2 else [("A", 2, 2)], coached=bool(t % 2)))
+                               levels=[("A", 1, 2)] if coached else [("A", 2, 2)], coached=coached))
     return out
 
 
@@ -159,6 +161,9 @@ def test_practice_arms_below_min_n_hide_the_comparison(tables):
     result = compute(tables, year=2026, min_n=MIN_N, by=("district",))
     e3 = result.row("practice_change", "district", "e3")
     assert e3.suppressed and e3.value is None
+    b2 = result.row("practice_change", "district", "b2")  # 40 observed, but only 4 coached
+    assert b2.suppressed and b2.n is None
+    assert b2.reason == f"Fewer than {MIN_N} teachers in a coaching cycle in this group."
     a1 = result.row("practice_change", "district", "a1")
     assert not a1.suppressed and a1.value == 1.0  # coached rose a level, the others did not
     assert sum(r.suppressed for r in result.rows if r.measure == "practice_change" and r.group_kind == "district") >= 2

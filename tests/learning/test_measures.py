@@ -135,3 +135,82 @@ def test_an_outcome_file_is_pseudonymised_on_arrival_and_its_reading_logged(year
     assert len(keys) == 2 and all(len(k) == 32 and "S-" not in k for (k,) in keys)
     event = AccessEvent.objects.get()
     assert (event.dataset, event.rows_read, event.actor_id) == ("student outcomes", 2, state_lead.user.pk)
+
+
+def test_cli_reads_the_database_for_an_organization(year_of_pl, tree):
+    from typer.testing import CliRunner
+
+    from trellis.cli import app
+
+    result = CliRunner().invoke(app, ["measures", "--year", "2026", "--org", "d-cedar", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.output)
+    assert {row["group"] for row in data["rows"] if row["group_kind"] == "district"} == {str(tree.district.pk)}
+    refused = CliRunner().invoke(app, ["measures", "--year", "2026", "--org", "s-lincoln"])
+    assert refused.exit_code == 2 and "not a school" in refused.output
+
+
+@pytest.mark.slow
+def test_the_demo_year_shows_the_coaching_gain_and_more_workshop_than_durable_hours(
+        transactional_db, tmp_path, settings):
+    """The demo's small state (one district): coached teachers' levels rise and the others' stay level,
+    and most AI-related hours are one-time workshops. The measures find both."""
+    from trellis.engine.synth.roster import generate_state
+    from trellis.learning.demo import learning_demo_load
+    from trellis.learning.measures import organization_measures
+    from trellis.orgs.demo import demo_logins
+    from trellis.orgs.models import Membership, Organization, Role
+    from trellis.orgs.roster import roster_import
+
+    generate_state("small", seed=3, out_dir=tmp_path / "roster")
+    # Committed for real: the roster's student store is swapped in when the import commits.
+    roster_import(actor=None, source=tmp_path / "roster", scope=None, progress=lambda *a: None)
+    demo_logins(password="demo-password-123")
+    learning_demo_load(seed=3)
+    settings.TRELLIS_MIN_N = 2
+    state = Organization.objects.get(kind=Organization.Kind.STATE)
+    result = organization_measures(organization=state, year=YEAR)
+    teachers = Membership.objects.filter(role=Role.TEACHER, person__is_active=True).values("person").distinct()
+    assert result.row("participation_share").n == teachers.count()
+    practice = result.row("practice_change")
+    assert practice.value is not None and practice.value > 0
+    assert result.row("durable_share").value < 0.5
+    assert result.row("hours_per_teacher").value > 0
+    assert result.row("outcome_change") is None  # no outcome file: nothing is made up
+
+    # A district's outcome file, keyed as the roster's student store is: joined through its classes.
+    from trellis.core.models import AccessEvent
+    from trellis.orgs.roster import roster_store_dir
+
+    store = roster_store_dir() / "students.parquet"
+    query = f"SELECT student_key FROM '{store}' ORDER BY 1 LIMIT 300"
+    keys = [k for (k,) in duckdb.connect().execute(query).fetchall()]
+    source = tmp_path / "outcomes.csv"
+    source.write_text("student_key,pre,post\n" + "".join(f"{k},{200 + i % 7},{203 + i % 5}\n"
+                                                         for i, k in enumerate(keys)), encoding="utf-8")
+    result = organization_measures(organization=state, year=YEAR, outcomes=source)
+    outcome = result.row("outcome_change")
+    assert outcome is not None and outcome.n == 300  # every one of these students is in a teacher's class
+    assert AccessEvent.objects.filter(dataset="student outcomes", rows_read=300).count() == 1
+
+
+def test_measures_are_kept_until_the_data_changes(year_of_pl, state_lead, district_lead, tree, monkeypatch):
+    import trellis.learning.measures as measures
+
+    calls = []
+    real = measures.compute
+    monkeypatch.setattr(measures, "compute", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(measures, "_STATEWIDE", {})
+    first = pl_measures(user=state_lead.user, organization=tree.state, year=YEAR)
+    assert pl_measures(user=district_lead.user, organization=tree.district, year=YEAR).rows != first.rows
+    assert pl_measures(user=state_lead.user, organization=tree.state, year=YEAR) == first
+    assert len(calls) == 1
+    course = Offering.objects.get(title="Teaching with AI")
+    attendance_record(actor=None, session=course.sessions.order_by("starts_at").last(),
+                      present={p.pk for p in year_of_pl["river"]})
+    again = pl_measures(user=state_lead.user, organization=tree.state, year=YEAR)
+    assert len(calls) == 2 and again != first
+    pl_measures(user=state_lead.user, organization=tree.state, year=YEAR, hours_threshold=5)
+    assert len(calls) == 3

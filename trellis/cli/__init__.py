@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from trellis.cli import audit, learning, roster, server, synth
+from trellis.cli import audit, learning, measures, roster, server, synth
 
 app = typer.Typer(
     name="trellis",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(synth.synth_app, name="synth")
 app.command("audit")(audit.audit)
+app.command("measures")(measures.measures)
 app.add_typer(roster.import_app, name="import")
 app.add_typer(learning.export_app, name="export")
 server.register(app)

@@ -16,14 +16,13 @@ from __future__ import annotations
 import datetime
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from trellis.core.services import access_record
 from trellis.engine.measures import MeasureInputError, MeasureResult, compute, write_table, year_bounds
@@ -36,9 +35,6 @@ from trellis.orgs.selectors import poverty_quartiles
 #: Roles that may see the measures: the state's staff statewide, a regional coach over the
 #: districts of the region, a district lead over the district.
 MEASURE_ROLES = {Role.STATE_LEAD, Role.STATE_ANALYST, Role.REGIONAL_COACH, Role.DISTRICT_LEAD}
-#: Row kinds that summarise the whole state; they passed the same suppression as every district
-#: row, so a district lead may compare with them.
-STATE_KINDS = ("all", "poverty_quartile", "locale")
 MEASURE_KINDS = ("district", "poverty_quartile", "locale")
 
 
@@ -209,6 +205,21 @@ def _outcome_tables(out_dir: Path, source: Path, keys: dict[int, str], key: byte
                   rows_read=int(rows[0]) if rows else 0)
 
 
+_STATEWIDE: dict[tuple[Any, ...], MeasureResult] = {}
+_KEPT = 8
+
+
+def data_version() -> tuple[Any, ...]:
+    """What the measures are computed from, in a few aggregates: the count and latest change of
+    every table they read (a new, changed or removed row changes it)."""
+    version: list[Any] = []
+    for queryset in (Attendance.objects.all(), Registration.objects.all(), CoachingCycle.objects.all(),
+                     Rating.objects.all(), Offering.objects.all(), Membership.objects.filter(role=Role.TEACHER),
+                     Person.objects.all(), Organization.objects.all()):
+        version.append(tuple(queryset.aggregate(rows=Count("pk"), latest=Max("updated_at")).values()))
+    return tuple(version)
+
+
 def _measure_scopes(user: Any) -> list[Organization]:
     return [m.organization for m in memberships_of(user) if m.role in MEASURE_ROLES]
 
@@ -241,18 +252,28 @@ def pl_measures(
     """
     if organization.kind == Organization.Kind.SCHOOL or not can_see_measures(user, organization):
         raise PermissionDenied("You cannot see the professional-learning measures of this organization.")
-    with tempfile.TemporaryDirectory(prefix="trellis-measures-") as tmp:
-        tables = measure_tables(year=year, out_dir=Path(tmp), outcomes=outcomes, actor=user, organization=None)
-        result = compute(tables, year=year, hours_threshold=hours_threshold, min_n=settings.TRELLIS_MIN_N,
-                         by=MEASURE_KINDS)
+    return organization_measures(organization=organization, year=year, hours_threshold=hours_threshold,
+                                 outcomes=outcomes, actor=user)
+
+
+def organization_measures(
+    *, organization: Organization, year: int, hours_threshold: float = 10.0, outcomes: Path | None = None,
+    actor: Any = None,
+) -> MeasureResult:
+    """The measures of ``organization`` without a permission check (for :func:`pl_measures` and the
+    command line, whose user holds the data directory): computed statewide, then filtered."""
+    key = (year, float(hours_threshold), int(settings.TRELLIS_MIN_N), data_version())
+    result = _STATEWIDE.get(key) if outcomes is None else None
+    if result is None:
+        with tempfile.TemporaryDirectory(prefix="trellis-measures-") as tmp:
+            tables = measure_tables(year=year, out_dir=Path(tmp), outcomes=outcomes, actor=actor, organization=None)
+            result = compute(tables, year=year, hours_threshold=hours_threshold, min_n=settings.TRELLIS_MIN_N,
+                             by=MEASURE_KINDS)
+        if outcomes is None:
+            # Outcome files are read (and logged) every time; the rest is kept per data version.
+            while len(_STATEWIDE) >= _KEPT:
+                _STATEWIDE.pop(next(iter(_STATEWIDE)))
+            _STATEWIDE[key] = result
     if organization.kind == Organization.Kind.STATE:
         return result
-    return _only(result, _visible_districts(organization))
-
-
-def _only(result: MeasureResult, districts: Iterable[str]) -> MeasureResult:
-    keep = set(districts)
-    rows = tuple(row for row in result.rows
-                 if row.group_kind in STATE_KINDS or (row.group_kind == "district" and row.group in keep))
-    return MeasureResult(year=result.year, hours_threshold=result.hours_threshold, rows=rows, gaps=result.gaps,
-                         notes=result.notes)
+    return result.only_districts(_visible_districts(organization))

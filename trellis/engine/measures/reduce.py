@@ -113,23 +113,25 @@ def outcomes(connection: duckdb.DuckDBPyConnection, *, year: int, hours_threshol
     student of a participating teacher when any linked teacher reached the threshold; the change
     is ``post - pre``. Students with no linked teacher in ``teachers.parquet`` are left out.
     """
+    # Teachers are numbered in key order, so the smallest number is the first teacher by key and
+    # the per-student aggregate works on integers rather than on the keys.
     return connection.execute(f"""
         WITH hours AS ({teacher_hours_sql(year)}),
-        links AS (
-            SELECT ct.student_key, t.teacher_key, t.district_id, coalesce(h.hours, 0) >= ? AS took
-            FROM class_teachers ct
-            JOIN teachers t USING (teacher_key)
-            LEFT JOIN hours h USING (teacher_key)
+        info AS (
+            SELECT t.teacher_key, t.district_id, row_number() OVER (ORDER BY t.teacher_key) AS tid,
+                   coalesce(h.hours, 0) >= ? AS took
+            FROM teachers t LEFT JOIN hours h USING (teacher_key)
         ),
         per_student AS (
-            SELECT student_key, arg_min(district_id, teacher_key) AS district_id, bool_or(took) AS arm
-            FROM links GROUP BY student_key
+            SELECT ct.student_key, min(i.tid) AS tid, bool_or(i.took) AS arm
+            FROM class_teachers ct JOIN info i USING (teacher_key)
+            GROUP BY ct.student_key
         )
-        SELECT s.district_id, s.arm, count(*) AS n,
+        SELECT i.district_id, s.arm, count(*) AS n,
                sum(o.post - o.pre) AS sum_x, sum((o.post - o.pre) * (o.post - o.pre)) AS sum_x2
-        FROM outcomes o JOIN per_student s USING (student_key)
+        FROM outcomes o JOIN per_student s USING (student_key) JOIN info i ON i.tid = s.tid
         WHERE o.pre IS NOT NULL AND o.post IS NOT NULL AND isfinite(o.pre) AND isfinite(o.post)
-        GROUP BY s.district_id, s.arm
+        GROUP BY i.district_id, s.arm
     """, [float(hours_threshold)]).df()
 
 

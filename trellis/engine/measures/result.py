@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -67,6 +68,16 @@ class MeasureResult:
     def gap(self, measure: str) -> Gap | None:
         """The poverty-quartile gap of one measure, or ``None``."""
         return next((gap for gap in self.gaps if gap.measure == measure), None)
+
+    def only_districts(self, districts: Iterable[str]) -> MeasureResult:
+        """The statewide rows (all, quartiles, locales), the gaps, and the rows of these districts.
+
+        Every row passed the same suppression, so showing a subset reveals nothing more.
+        """
+        keep = set(districts)
+        rows = tuple(row for row in self.rows if row.group_kind != "district" or row.group in keep)
+        return MeasureResult(year=self.year, hours_threshold=self.hours_threshold, rows=rows, gaps=self.gaps,
+                             notes=self.notes)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: no NaN or infinity, only numbers, text, booleans and ``None``."""
