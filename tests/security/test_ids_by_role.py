@@ -69,6 +69,10 @@ TRIED_IN_THEIR_OWN_TESTS = {
     "survey-detail",
     # tests/api/test_tokens.py
     "api-token-revoke",
+    # tests/insights
+    "insights:stream-edit", "insights:district-funding", "insights:district-plans", "insights:plan",
+    "insights:plan-submit", "insights:goal-feedback", "insights:district-reports", "insights:report",
+    "insights:report-review", "insights:report-pdf", "insights:feedback-respond",
 }
 COMMONS = {COMMONS_VIEW, COMMONS_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
 POST_ONLY = {ROADMAP_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}

@@ -200,6 +200,7 @@ def demo(
     from rich.progress import Progress
 
     from trellis.commons.demo import demo_commons
+    from trellis.insights.demo import insights_demo_load
     from trellis.learning.demo import learning_demo_load
     from trellis.orgs.demo import demo_load
     from trellis.roadmap.demo import demo_roadmaps
@@ -223,6 +224,8 @@ def demo(
         bar.update(task, description="Adding the districts' roadmaps…", total=None)
         demo_roadmaps(seed=seed)
         demo_commons(seed=seed)
+        bar.update(task, description="Adding funding, plans and annual reports…", total=None)
+        insights_demo_load(seed=seed)
     table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("Role")
     table.add_column("Username")

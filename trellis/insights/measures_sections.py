@@ -42,11 +42,7 @@ def cell(row: Any) -> list[str]:
 
 
 def _district_rows(result: Any, district: Organization) -> dict[str, Any]:
-    keys = {str(district.pk), district.sourced_id}
-    own = {r.measure: r for r in result.rows if r.group_kind == "district" and r.group in keys}
-    if not own:
-        own = {r.measure: r for r in result.rows if r.group_kind == "all"}
-    return own
+    return {r.measure: r for r in result.rows if r.group_kind == "district" and r.group == str(district.pk)}
 
 
 def _measure_table(caption: str, measures: list[str], rows: dict[str, Any], threshold: float) -> dict[str, Any]:
@@ -111,9 +107,12 @@ def _equity(result: Any, label: str, threshold: float) -> Figures:
     summary = []
     gap = next((g for g in result.gaps if g.measure == "participation_share"), None)
     if gap is not None and not gap.suppressed and gap.diff is not None:
-        summary.append(f"Teachers in the highest-poverty districts were {abs(gap.diff) * 100:.0f} percentage points "
-                       f"{'less' if gap.diff < 0 else 'more'} likely to reach {threshold:g} hours than teachers in "
-                       f"the lowest-poverty districts (95% interval {gap.low * 100:+.0f} to {gap.high * 100:+.0f}).")
+        how = (f"{abs(gap.diff) * 100:.0f} percentage points {'less' if gap.diff < 0 else 'more'} likely to "
+               f"reach {threshold:g} hours than" if round(abs(gap.diff) * 100) else
+               f"about as likely to reach {threshold:g} hours as")
+        summary.append(f"Teachers in the highest-poverty districts were {how} teachers in the lowest-poverty "
+                       f"districts (difference {gap.diff * 100:+.0f} points, 95% interval {gap.low * 100:+.0f} to "
+                       f"{gap.high * 100:+.0f}).")
         tables.append(table("Gap between the highest- and lowest-poverty districts",
                             ["Measure", "Difference", "95% interval"],
                             [[MEASURE_LABELS["participation_share"].format(h=threshold),

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.filebased import FileBasedCache
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -23,17 +22,8 @@ from trellis.audits.models import FairnessAudit
 from trellis.engine.measures import MeasureResult, MeasureRow
 from trellis.insights.measures_sections import MEASURE_LABELS, cell
 from trellis.insights.models import Allocation, FundingStream
-from trellis.learning.measures import can_see_measures, pl_measures
-from trellis.learning.models import (
-    Attendance,
-    CoachingCycle,
-    Observation,
-    Offering,
-    OfferingSession,
-    Rating,
-    Registration,
-)
-from trellis.orgs.models import Membership, Organization, Person
+from trellis.learning.measures import can_see_measures, data_version, pl_measures
+from trellis.orgs.models import Organization
 from trellis.roadmap.permissions import can_view_state_roadmap
 from trellis.roadmap.selectors import DistrictStageRow, state_roadmap_rows
 from trellis.tools.models import Decision, Incident
@@ -46,23 +36,7 @@ def can_view_overview(user: Any) -> bool:
 
 #: The measures shown per district on the page, in the CSV and the API (shares of teachers).
 PL_MEASURES = ("participation_share", "durable_share")
-#: Every table the measures are computed from: when one of them changes, the cached measures are
-#: stale. A row added, removed or changed moves the table's count or its latest ``updated_at``.
-MEASURE_SOURCES = (Organization, Membership, Person, Offering, OfferingSession, Attendance, Registration,
-                   CoachingCycle, Observation, Rating)
 MEASURES_CACHE_SECONDS = 3600
-
-
-def measures_data_version() -> str:
-    """A fingerprint of the row count and latest change of every table the measures read (one query)."""
-    quote = connection.ops.quote_name
-    parts = " UNION ALL ".join(
-        f"SELECT '{model._meta.db_table}', count(*), max(updated_at) FROM {quote(model._meta.db_table)}"
-        for model in MEASURE_SOURCES)
-    with connection.cursor() as cursor:
-        cursor.execute(parts)
-        text = "|".join(f"{table}:{count}:{latest}" for table, count, latest in cursor.fetchall())
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def state_measures(*, user: Any, state: Organization, year: int) -> MeasureResult:
@@ -70,7 +44,8 @@ def state_measures(*, user: Any, state: Organization, year: int) -> MeasureResul
     any table they are computed from changes. Permission is checked before the cache is read."""
     if not can_see_measures(user, state):
         raise Http404("No such page.")
-    key = f"overview-measures:{year}:{settings.TRELLIS_MIN_N}:{measures_data_version()}"
+    version = hashlib.sha256(repr(data_version()).encode()).hexdigest()
+    key = f"overview-measures:{year}:{settings.TRELLIS_MIN_N}:{version}"
     cache = measures_cache()
     result = cache.get(key)
     if result is None:

@@ -17,7 +17,6 @@ urlpatterns = [
     path("reports/", views.state_reports, name="state-reports"),
     path("reports/districts/<int:pk>/", views.district_reports, name="district-reports"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
-    path("reports/<int:pk>/submit/", views.report_submit_view, name="report-submit"),
     path("reports/<int:pk>/review/", views.report_review_view, name="report-review"),
     path("reports/<int:pk>/report.pdf", views.report_pdf_view, name="report-pdf"),
     path("reports/feedback/<int:pk>/respond/", views.feedback_respond_view, name="feedback-respond"),

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from trellis.core.services import job_start
 from trellis.insights import selectors
 from trellis.insights.charts import bar_spec, spend_spec
 from trellis.insights.forms import (
@@ -27,7 +28,7 @@ from trellis.insights.forms import (
     StreamForm,
 )
 from trellis.insights.models import PlanGoal, Review
-from trellis.insights.pdf import report_filename, report_pdf
+from trellis.insights.pdf import report_filename, report_pdf_path
 from trellis.insights.permissions import can_edit_district, can_manage_funding, can_review, can_view_state
 from trellis.insights.services import (
     allocation_set,
@@ -223,14 +224,17 @@ def _report_page(request: HttpRequest, report: Any, *, narrative: Form | None = 
     responder = can_edit_district(request.user, report.district) and not report.is_draft
     narrative = narrative or (NarrativeForm(sections=sections, prefix="narrative") if editable else None)
     review = review or (ReviewForm(sections=sections, prefix="review") if reviewer else None)
+    for section in sections:
+        for feedback in section.feedback.all():
+            failed = response is not None and response[0] == feedback.pk
+            feedback.form = response[1] if failed else ResponseForm(prefix=f"response-{feedback.pk}")
     items = [{"section": s, "spec": bar_spec(s.figures["chart"]) if s.figures.get("chart") else None,
               "chart_id": f"chart-{s.key}-spec",
               "narrative": narrative[s.key] if narrative is not None else None,
               "review": review.for_section(s.key) if review is not None else None} for s in sections]
     return render(request, "insights/report_detail.html", {
         "report": report, "items": items, "editable": editable, "reviewer": reviewer, "responder": responder,
-        "narrative_form": narrative, "review_form": review, "response_form": ResponseForm(prefix="response"),
-        "failed_feedback": response[0] if response else None, "failed_response": response[1] if response else None,
+        "narrative_form": narrative, "review_form": review,
         "history": selectors.reports_for(district=report.district)}, status=status)
 
 
@@ -242,25 +246,21 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not (can_edit_district(request.user, report.district) and report.is_draft):
         raise PermissionDenied("Only the district's AI lead or the state AI lead changes a draft report.")
     form = NarrativeForm(request.POST, sections=list(report.sections.all()), prefix="narrative")
-    refresh = request.POST.get("refresh") == "1"
-    if _apply(form, lambda d: report_save(actor=request.user, report=report, narratives=d, refresh=refresh)):
-        messages.success(request, "The figures are drafted again from today's data." if refresh
-                         else "The report is saved as a draft.")
-        return redirect("insights:report", pk=report.pk)
-    return _report_page(request, report, narrative=form, status=400)
-
-
-@login_required
-@require_POST
-def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_get(user=request.user, pk=pk)
-    try:
-        report_submit(actor=request.user, report=report)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    refresh, submit = request.POST.get("refresh") == "1", request.POST.get("submit") == "1"
+    if not _apply(form, lambda d: report_save(actor=request.user, report=report, narratives=d, refresh=refresh)):
+        return _report_page(request, report, narrative=form, status=400)
+    if submit:
+        # What was typed is saved first, so a refused submission loses nothing.
+        try:
+            report_submit(actor=request.user, report=report)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages) + " The narrative you wrote is saved.")
+            return redirect("insights:report", pk=report.pk)
         messages.success(request, "The report is submitted. It will not change from now on; the state will "
                                   "answer each section.")
+    else:
+        messages.success(request, "The figures are drafted again from today's data." if refresh
+                         else "The report is saved as a draft.")
     return redirect("insights:report", pk=report.pk)
 
 
@@ -284,7 +284,7 @@ def feedback_respond_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = feedback.section.report
     if not can_edit_district(request.user, report.district):
         raise PermissionDenied("Only the district's AI lead or the state AI lead answers the state's feedback.")
-    form = ResponseForm(request.POST, prefix="response")
+    form = ResponseForm(request.POST, prefix=f"response-{feedback.pk}")
     if _apply(form, lambda d: feedback_respond(actor=request.user, feedback=feedback, response=d["response"])):
         messages.success(request, "The response is saved.")
         return redirect("insights:report", pk=report.pk)
@@ -294,10 +294,16 @@ def feedback_respond_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current PDF of the report when it is drawn; otherwise drawing starts as a background job
+    (it takes seconds) and the person follows its progress, then comes back here."""
     report = selectors.report_get(user=request.user, pk=pk)
-    response = HttpResponse(report_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{report_filename(report)}"'
-    return response
+    path = report_pdf_path(report)
+    if path.exists():
+        return FileResponse(path.open("rb"), content_type="application/pdf", as_attachment=False,
+                            filename=report_filename(report))
+    job = job_start(actor=request.user, kind="report_pdf", title=f"PDF of {report}",
+                    organization_id=report.district_id, params={"report": report.pk})
+    return redirect("job-detail", pk=job.pk)
 
 
 @login_required
