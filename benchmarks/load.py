@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -41,6 +42,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,23 +249,11 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--max-requests", type=int, default=200_000)
-    parser.add_argument("--think", type=float, default=1.0, help="Seconds a client waits between pages.")
-    parser.add_argument("--server", choices=["serve", "runserver"], default="serve")
-    parser.add_argument("--home", type=Path, default=None, help="Keep the loaded state here between runs.")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
-    args = parser.parse_args()
-
-    home = args.home or Path(tempfile.mkdtemp(prefix="trellis-load-"))
+def medium_state(home: Path | None) -> tuple[Path, dict[str, str], str]:
+    """The medium demo state loaded into ``home`` (a new folder when None), on PostgreSQL under
+    scripts/with-postgres.sh and on SQLite otherwise: the folder, the server's environment, and
+    the database's name."""
+    home = home or Path(tempfile.mkdtemp(prefix="trellis-load-"))
     home.mkdir(parents=True, exist_ok=True)
     env = environment(home)
     database = postgres_database(home)
@@ -275,15 +265,15 @@ def main() -> None:
     print(f"Loading the medium state into {home} ({vendor})…", flush=True)
     subprocess.run([*TRELLIS, "demo", "--size", "medium", "--no-serve"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
-    pages = pages_by_role(env)
-    port = free_port()
-    if args.server == "serve":
-        command = [*TRELLIS, "serve", "--port", str(port)]
-    else:
-        # What `trellis serve` ran before: Django's development server, one process, a thread per request.
-        subprocess.run([*TRELLIS, "migrate"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
-    log = (home / f"{args.server}.log").open("w")
+    return home, env, vendor
+
+
+@contextlib.contextmanager
+def running_server(command: list[str], port: int, env: dict[str, str], log_path: Path) -> Iterator[list[int]]:
+    """Start the server ``command`` (listening on ``port``), wait until it accepts connections,
+    and sample the resident memory of all its processes every half second while the caller drives
+    it; yields the one-element list holding the peak so far. Stops it afterwards."""
+    log = log_path.open("w")
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     peak = [0]
     sampling = threading.Event()
@@ -305,13 +295,11 @@ def main() -> None:
                 time.sleep(0.3)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        load_before = [round(x, 1) for x in os.getloadavg()]
-        print(f"Driving {args.clients} clients for {args.seconds:.0f} s against {args.server} on port {port}…",
-              flush=True)
-        tally, elapsed = asyncio.run(drive(port, pages, args.clients, args.seconds, args.max_requests,
-                                                  args.think))
-        sampling.set()
-        sampler.join()
+        try:
+            yield peak
+        finally:
+            sampling.set()
+            sampler.join()
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -319,6 +307,39 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--think", type=float, default=1.0, help="Seconds a client waits between pages.")
+    parser.add_argument("--server", choices=["serve", "runserver"], default="serve")
+    parser.add_argument("--home", type=Path, default=None, help="Keep the loaded state here between runs.")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    args = parser.parse_args()
+
+    home, env, vendor = medium_state(args.home)
+    pages = pages_by_role(env)
+    port = free_port()
+    if args.server == "serve":
+        command = [*TRELLIS, "serve", "--port", str(port)]
+    else:
+        # What `trellis serve` ran before: Django's development server, one process, a thread per request.
+        subprocess.run([*TRELLIS, "migrate"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
+    with running_server(command, port, env, home / f"{args.server}.log") as peak:
+        load_before = [round(x, 1) for x in os.getloadavg()]
+        print(f"Driving {args.clients} clients for {args.seconds:.0f} s against {args.server} on port {port}…",
+              flush=True)
+        tally, elapsed = asyncio.run(drive(port, pages, args.clients, args.seconds, args.max_requests,
+                                                  args.think))
 
     every = [value for values in tally.latencies.values() for value in values]
     result = {

@@ -69,6 +69,8 @@ TRIED_IN_THEIR_OWN_TESTS = {
     "framework-new-version", "framework-publish", "observation-create", "offering-cancel", "offering-detail",
     "offering-join", "proposal-answer", "self-assessment-summary", "session-add", "session-attendance",
     "survey-detail",
+    # tests/api/test_tokens.py
+    "api-token-revoke",
     # tests/insights
     "insights:stream-edit", "insights:district-funding", "insights:district-plans", "insights:plan",
     "insights:plan-submit", "insights:goal-feedback", "insights:district-reports", "insights:report",

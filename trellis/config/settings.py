@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "trellis.commons",
     "trellis.vision",
     "trellis.insights",
+    "trellis.api",
 ]
 
 MIDDLEWARE = [

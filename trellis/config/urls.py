@@ -22,6 +22,7 @@ urlpatterns = [
     path("commons/", include("trellis.commons.urls")),
     path("vision/", include("trellis.vision.urls")),
     path("insights/", include("trellis.insights.urls")),
+    path("api/", include("trellis.api.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from trellis.orgs.models import Role
-from trellis.orgs.permissions import can_view_logs, memberships_of
+from trellis.orgs.permissions import STATE_ROLES, can_view_logs, memberships_of
 
 ROADMAP_ROLES = {Role.STATE_LEAD, Role.STATE_ANALYST, Role.DISTRICT_LEAD}
 
@@ -20,4 +20,5 @@ def trellis(request: HttpRequest) -> dict[str, Any]:
         "header_membership": first,
         "can_view_logs": can_view_logs(user),
         "show_roadmap": any(m.role in ROADMAP_ROLES for m in memberships),
+        "show_overview": any(m.role in STATE_ROLES and m.organization.kind == "state" for m in memberships),
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trellis.insights import views
+from trellis.insights import overview_views, views
 
 app_name = "insights"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
     path("reports/<int:pk>/review/", views.report_review_view, name="report-review"),
     path("reports/<int:pk>/report.pdf", views.report_pdf_view, name="report-pdf"),
     path("reports/feedback/<int:pk>/respond/", views.feedback_respond_view, name="feedback-respond"),
+    path("overview/", overview_views.overview, name="overview"),
+    path("overview/districts.csv", overview_views.overview_csv, name="overview-csv"),
+    path("overview/professional-development.edfi.json", overview_views.overview_edfi, name="overview-edfi"),
 ]

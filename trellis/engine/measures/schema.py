@@ -55,8 +55,11 @@ def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
 
 
 def write_table(tables_dir: str | Path, name: str, columns: Mapping[str, object]) -> Path:
-    """Write one table with its contract schema; ``columns`` maps each column to its values."""
+    """Write one table with its contract schema; ``columns`` maps each column to its values. A
+    table with no rows may leave its columns out (a year with no learning recorded yet)."""
     schema = SCHEMAS[name]
+    if all(len(values) == 0 for values in columns.values()):  # type: ignore[arg-type]
+        columns = {field.name: [] for field in schema}
     missing = [field.name for field in schema if field.name not in columns]
     if missing:
         raise ValueError(f"{name}.parquet needs the columns {', '.join(missing)}")
