@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.factories import person_with_role
 from trellis.core.models import AccessEvent, AuditEvent
 from trellis.learning.measures import measure_tables, pl_measures, teacher_key
-from trellis.learning.models import Offering, Registration
+from trellis.learning.models import Observation, Offering, Registration
 from trellis.learning.services import (
     attendance_record,
     cycle_start,
@@ -222,3 +222,9 @@ def test_measures_are_kept_until_the_data_changes(year_of_pl, state_lead, distri
     assert len(calls) == 2 and again != first
     pl_measures(user=state_lead.user, organization=tree.state, year=YEAR, hours_threshold=5)
     assert len(calls) == 3
+    # An observation moved out of the year changes no rating, and still counts as a change.
+    observation = Observation.objects.order_by("pk").first()
+    observation.observed_on = datetime.date(2024, 3, 1)
+    observation.save()
+    pl_measures(user=state_lead.user, organization=tree.state, year=YEAR)
+    assert len(calls) == 4

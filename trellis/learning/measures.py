@@ -28,7 +28,15 @@ from trellis.core.services import access_record
 from trellis.engine.measures import MeasureInputError, MeasureResult, compute, write_table, year_bounds
 from trellis.engine.measures.schema import SCHEMAS
 from trellis.interop.pseudonym import pseudonym_sql, pseudonymise, register_pseudonym_key
-from trellis.learning.models import Attendance, CoachingCycle, Offering, Rating, Registration
+from trellis.learning.models import (
+    Attendance,
+    CoachingCycle,
+    Observation,
+    Offering,
+    OfferingSession,
+    Rating,
+    Registration,
+)
 from trellis.orgs.models import Membership, Organization, Person, Role
 from trellis.orgs.permissions import memberships_of
 from trellis.orgs.selectors import poverty_quartiles
@@ -216,7 +224,8 @@ def data_version() -> tuple[Any, ...]:
     every table they read (a new, changed or removed row changes it)."""
     version: list[Any] = []
     for queryset in (Attendance.objects.all(), Registration.objects.all(), CoachingCycle.objects.all(),
-                     Rating.objects.all(), Offering.objects.all(), Membership.objects.filter(role=Role.TEACHER),
+                     Observation.objects.all(), Rating.objects.all(), Offering.objects.all(),
+                     OfferingSession.objects.all(), Membership.objects.filter(role=Role.TEACHER),
                      Person.objects.all(), Organization.objects.all()):
         version.append(tuple(queryset.aggregate(rows=Count("pk"), latest=Max("updated_at")).values()))
     return tuple(version)
