@@ -21,7 +21,6 @@ def test_share_publish_find_and_adopt(page, teacher, state_lead, district_lead, 
     page.get_by_label("Title").fill("Oral defence instead of a take-home essay")
     page.get_by_label("Summary in a sentence or two").fill("Students explain their argument out loud.")
     page.get_by_label("How it works").fill("Each student answers two questions about their argument.")
-    page.get_by_label("Format").select_option("classroom")
     page.get_by_label("Grade band").select_option("9_12")
     page.get_by_label("Subject").select_option("ela")
     page.get_by_text("AI pedagogy").click()

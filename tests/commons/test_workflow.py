@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from trellis.commons.competencies import area_ids
 from trellis.commons.models import CommonsAdoption, CommonsItem, CommonsTerm
 from trellis.commons.selectors import commons_search
 from trellis.commons.services import (
@@ -24,8 +25,8 @@ from trellis.core.models import AuditEvent
 FIELDS = {
     "kind": "practice", "title": "Citing AI like any other source", "summary": "Students cite the AI they used.",
     "description": "A citation template and a rubric row.", "served": "Two grade 9 classes",
-    "evidence": "", "evidence_url": "", "format": "classroom", "grade_band": "9_12", "subject": "ela",
-    "competencies": ["ethics"],
+    "evidence": "", "evidence_url": "", "format": "", "grade_band": "9_12", "subject": "ela",
+    "competencies": [],
 }
 
 
@@ -118,10 +119,10 @@ def test_only_a_districts_lead_adopts_for_it(request, submitted, state_lead, tre
 def test_pages_walk_the_whole_path(teacher, state_lead, district_lead, tree):
     client = client_for(teacher)
     response = client.post(reverse("commons:new"), {**{k: v for k, v in FIELDS.items() if k != "competencies"},
-                                                    "competencies": ["ethics", "pedagogy"], "submit": "1"})
+                                                    "competencies": area_ids("AI-CFT.2", "AI-CFT.4"), "submit": "1"})
     item = CommonsItem.objects.get()
     assert response["Location"] == reverse("commons:item", args=[item.pk])
-    assert (item.status, item.competencies) == ("submitted", ["ethics", "pedagogy"])
+    assert (item.status, item.competencies) == ("submitted", area_ids("AI-CFT.2", "AI-CFT.4"))
     # Not found for others until it is published.
     assert client_for(district_lead).get(reverse("commons:item", args=[item.pk])).status_code == 404
     lead = client_for(state_lead)

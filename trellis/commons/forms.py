@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from trellis.commons.models import CommonsItem, CompetencyArea
+from trellis.commons.competencies import area_choices
+from trellis.commons.models import CommonsItem
 from trellis.commons.services import ITEM_FIELDS
 from trellis.orgs.models import Organization
 
@@ -13,7 +14,7 @@ class CommonsItemForm(forms.ModelForm):
     evidence_url = forms.URLField(label="Link to the evidence", required=False, max_length=500,
                                   assume_scheme="https")
     competencies = forms.MultipleChoiceField(
-        label="Competency areas it builds", required=False, choices=CompetencyArea.choices,
+        label="Competency areas it builds", required=False, choices=area_choices,
         widget=forms.CheckboxSelectMultiple,
         help_text="The aspects of the AI competency framework for teachers that this item helps with.",
     )
