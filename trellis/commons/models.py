@@ -10,6 +10,7 @@ from django.db import models
 from trellis.core.models import BaseModel
 from trellis.learning.models import Offering
 from trellis.orgs.models import Organization
+from trellis.roadmap.models import RoadmapGoal
 
 
 class ItemKind(models.TextChoices):
@@ -133,6 +134,10 @@ class CommonsAdoption(BaseModel):
     district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField("How the district will use it", max_length=2000, blank=True)
+    #: What the adoption started in the district: a draft offering for professional learning,
+    #: a draft goal of its plan for anything else.
+    offering = models.ForeignKey(Offering, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    goal = models.ForeignKey(RoadmapGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "district"], name="one_adoption_per_district")]

@@ -120,12 +120,18 @@ def commons_item_adopt_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdoptForm(request.POST, districts=districts)
     if form.is_valid():
         try:
-            commons_item_adopt(actor=request.user, item=item, district=form.cleaned_data["district"],
-                               note=form.cleaned_data["note"])
+            adoption = commons_item_adopt(actor=request.user, item=item, district=form.cleaned_data["district"],
+                                          note=form.cleaned_data["note"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"{form.cleaned_data['district'].name} has adopted this item.")
+            name = form.cleaned_data["district"].name
+            if adoption.offering_id:
+                messages.success(request, f"{name} has adopted this item. Here is its draft offering: add "
+                                          "sessions and credit hours, then publish it.")
+                return redirect("offering-detail", pk=adoption.offering_id)
+            messages.success(request, f"{name} has adopted this item. It is a draft goal in the district's plan.")
+            return redirect("roadmap:district", pk=adoption.district_id)
     else:
         messages.error(request, "Choose one of your districts.")
     return redirect("commons:item", pk=item.pk)
