@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from trellis.commons.competencies import framework_areas
 from trellis.commons.index import index_item
 from trellis.commons.models import CommonsAdoption, CommonsItem
 from trellis.commons.permissions import adopting_districts, can_curate, can_edit_item, submitting_organization
-from trellis.commons.competencies import framework_areas
 from trellis.core.services import audit_record
 from trellis.learning.models import Offering
 from trellis.learning.services import offering_create
