@@ -25,15 +25,21 @@ def _page_number(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() else 1
 
 
-@login_required
-def commons_search(request: HttpRequest) -> HttpResponse:
+def search_from_request(request: HttpRequest) -> tuple[selectors.SearchResult, str]:
+    """The search a page's query string asks for (bounded), and that query string without its page."""
     query = request.GET.get("q", "")[:200]
     filters = {facet: request.GET.getlist(facet)[:20] for facet in selectors.FACETS if request.GET.getlist(facet)}
     result = selectors.commons_search(query=query, filters=filters, page=_page_number(request))
     params = request.GET.copy()
     params.pop("page", None)
+    return result, params.urlencode()
+
+
+@login_required
+def commons_search(request: HttpRequest) -> HttpResponse:
+    result, query_string = search_from_request(request)
     return render(request, "commons/search.html", {
-        "result": result, "facet_titles": selectors.FACET_TITLES, "query_string": params.urlencode(),
+        "result": result, "facet_titles": selectors.FACET_TITLES, "query_string": query_string,
         "can_submit": can_submit(request.user), "can_curate": can_curate(request.user),
     })
 

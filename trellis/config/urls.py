@@ -30,3 +30,8 @@ urlpatterns += [path("", include("trellis.tools.urls")), path("", include("trell
 # Public pages: English at /public/..., Spanish at /es/public/...
 urlpatterns += i18n_patterns(path("", include("trellis.tools.public_urls")), prefix_default_language=False)
 
+
+# Error pages: public ones (under /public/ and /es/) in the page's language.
+handler403 = "trellis.tools.public.permission_denied"
+handler404 = "trellis.tools.public.page_not_found"
+handler500 = "trellis.tools.public.server_error"
