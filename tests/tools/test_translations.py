@@ -13,12 +13,13 @@ from django.utils.translation.template import templatize
 
 TRELLIS = Path(__file__).resolve().parents[2] / "trellis"
 LOCALE = TRELLIS / "locale" / "es" / "LC_MESSAGES"
-PUBLIC_TEMPLATES = sorted(path for app in ("tools", "vision", "commons")
+PUBLIC_TEMPLATES = sorted(path for app in ("tools", "vision", "commons", "recognition")
                           for path in (TRELLIS / app / "templates" / "public").glob("*.html")) + [
     TRELLIS / "tools" / "templates" / "tools" / "_field.html", TRELLIS / "tools" / "templates" / "tools" / "_form.html",
     TRELLIS / "commons" / "templates" / "commons" / "_pagination.html"]
 PUBLIC_PYTHON = [TRELLIS / "tools" / name for name in ("public.py", "forms.py", "vocabulary.py", "models.py")] + [
-    TRELLIS / "vision" / "public.py", TRELLIS / "vision" / "forms.py", TRELLIS / "commons" / "public.py"]
+    TRELLIS / "vision" / "public.py", TRELLIS / "vision" / "forms.py", TRELLIS / "commons" / "public.py",
+    TRELLIS / "recognition" / "public.py", TRELLIS / "recognition" / "forms.py"]
 STRING = r"""((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))*)"""
 CALL = re.compile(r"\b(?:n?gettext|gettext_lazy|_)\(\s*u?" + STRING)  # templatize writes gettext(u'...')
 

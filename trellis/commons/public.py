@@ -9,13 +9,15 @@ from django.shortcuts import render
 
 from trellis.commons import selectors
 from trellis.commons.views import search_from_request
+from trellis.recognition.selectors import recognised_organization_ids
 from trellis.tools.public import public_context
 
 
 def commons(request: HttpRequest) -> HttpResponse:
     result, query_string = search_from_request(request)
     return render(request, "public/commons.html", public_context(
-        request, result=result, facet_titles=selectors.FACET_TITLES, query_string=query_string))
+        request, result=result, facet_titles=selectors.FACET_TITLES, query_string=query_string,
+        recognised=recognised_organization_ids()))
 
 
 def commons_item(request: HttpRequest, pk: int) -> HttpResponse:
@@ -23,4 +25,4 @@ def commons_item(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise Http404("No such item.")
     return render(request, "public/commons_item.html", public_context(
-        request, item=item, similar=selectors.similar_items(item)))
+        request, item=item, similar=selectors.similar_items(item), recognised=recognised_organization_ids()))

@@ -21,6 +21,7 @@ urlpatterns = [
     path("roadmap/", include("trellis.roadmap.urls")),
     path("commons/", include("trellis.commons.urls")),
     path("vision/", include("trellis.vision.urls")),
+    path("recognition/", include("trellis.recognition.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),

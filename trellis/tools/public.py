@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from trellis.orgs.models import Organization
+from trellis.recognition.selectors import recognitions_of
 from trellis.tools import forms as tool_forms
 from trellis.tools import selectors, services
 from trellis.tools.models import Tool
@@ -58,7 +59,7 @@ def district(request: HttpRequest, pk: int) -> HttpResponse:
                                           is_active=True).order_by("name")
     return render(request, "public/organization.html", _context(
         request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
-        schools=schools,
+        schools=schools, recognitions=recognitions_of(organization),
         school_for_links=None))
 
 
@@ -66,7 +67,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.SCHOOL)
     return render(request, "public/organization.html", _context(
         request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
-        schools=None,
+        schools=None, recognitions=recognitions_of(organization),
         school_for_links=organization))
 
 
