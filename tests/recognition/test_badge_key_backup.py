@@ -42,7 +42,8 @@ def test_a_backup_without_credentials_restores_without_the_key(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     backup = tmp_path / "backup"
-    manifest = backup_write(target=backup, database=_database(tmp_path / "db.sqlite3"), data_dir=data, pseudonym_key="p")
+    manifest = backup_write(target=backup, database=_database(tmp_path / "db.sqlite3"), data_dir=data,
+                            pseudonym_key="p")
     assert "badge_key_fingerprint" not in manifest
     home = tmp_path / "home"
     restore_read(source=backup, home=home, database=Database("sqlite", {"NAME": str(home / "db.sqlite3")}),
