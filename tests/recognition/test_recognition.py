@@ -133,6 +133,7 @@ def test_the_badge_shows_on_the_public_district_page_and_in_the_commons(applicat
         spanish = client.get(reverse("public-district", args=[tree.district.pk])).content.decode()
         commons = client.get(reverse("public-commons")).content.decode()
     assert "Reconocido" in spanish and "Reconocido" in commons
+    assert "Recognised" in client_for(state_lead).get(reverse("commons:search")).content.decode()
     page = client.get(reverse("public-badge", args=[credential.identifier])).content.decode()
     assert "Checked: the state issued this recognition" in page
     response = client.post(reverse("public-badge-verify"), {"token": credential.token})

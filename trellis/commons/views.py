@@ -18,6 +18,7 @@ from trellis.commons.services import (
     commons_item_request_changes,
     commons_item_update,
 )
+from trellis.recognition.selectors import recognised_organization_ids
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -40,6 +41,7 @@ def commons_search(request: HttpRequest) -> HttpResponse:
     result, query_string = search_from_request(request)
     return render(request, "commons/search.html", {
         "result": result, "facet_titles": selectors.FACET_TITLES, "query_string": query_string,
+        "recognised": recognised_organization_ids(),
         "can_submit": can_submit(request.user), "can_curate": can_curate(request.user),
     })
 
@@ -51,7 +53,7 @@ def commons_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     adopted = set(item.adoption_records.filter(district__in=districts).values_list("district_id", flat=True))
     open_districts = [d for d in districts if d.pk not in adopted]
     return render(request, "commons/item.html", {
-        "item": item, "similar": selectors.similar_items(item),
+        "item": item, "similar": selectors.similar_items(item), "recognised": recognised_organization_ids(),
         "can_edit": can_edit_item(request.user, item),
         "review_form": ReviewForm() if can_curate(request.user) and item.status == "submitted" else None,
         "adopt_form": AdoptForm(districts=open_districts) if open_districts and item.status == "published" else None,
