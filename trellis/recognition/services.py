@@ -129,7 +129,7 @@ def application_decide(*, actor: Any, application: RecognitionApplication, award
     """Recognise (issuing the credential) or decline; an award needs scores at the pass mark."""
     if not can_run_programmes(actor):
         raise PermissionDenied("Only the state AI lead decides on applications.")
-    application = RecognitionApplication.objects.select_for_update().select_related(
+    application = RecognitionApplication.objects.select_for_update(of=("self",)).select_related(
         "programme", "organization", "educator").get(pk=application.pk)
     if application.status != RecognitionApplication.Status.SUBMITTED:
         raise ValidationError("This application has been decided.")
