@@ -140,7 +140,14 @@ def test_the_badge_shows_on_the_public_district_page_and_in_the_commons(applicat
     assert "This credential is genuine and valid." in response.content.decode()
     response = client.post(reverse("public-badge-verify"), {"token": credential.token[:-4] + "AAAA"})
     assert "This credential cannot be trusted." in response.content.decode()
+    assert client.get(reverse("public-badge-token", args=[credential.identifier])).content.decode() == credential.token
+    assert client.get(reverse("public-badge-status", args=[credential.identifier])).json()["revoked"] is False
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for name in ("public-badge", "public-badge-token", "public-badge-status"):
+        assert client.get(reverse(name, args=[unknown])).status_code == 404
+    assert client.get(reverse("public-badge-programme", args=[999999])).status_code == 404
     services.credential_revoke(actor=state_lead.user, credential=credential, reason="Awarded in error.")
+    assert client.get(reverse("public-badge-status", args=[credential.identifier])).json()["revoked"] is True
     assert "Recognised" not in client.get(reverse("public-district", args=[tree.district.pk])).content.decode()
     assert "no longer valid" in client.get(reverse("public-badge", args=[credential.identifier])).content.decode()
 
