@@ -52,6 +52,7 @@ def load(items: int, seed: int) -> object:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from trellis.commons.competencies import area_ids
     from trellis.commons.index import reindex_all
     from trellis.commons.models import CommonsItem
     from trellis.orgs.models import Membership, Organization, Person, Role
@@ -72,12 +73,13 @@ def load(items: int, seed: int) -> object:
         return " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=n))
 
     now = timezone.now()
+    pedagogy = area_ids("AI-CFT.4")
     started = time.perf_counter()
     batch = []
     for n in range(items):
         batch.append(CommonsItem(
-            kind="practice", title=words(6), summary=words(20), description=words(80), served=words(10),
-            format="plc", grade_band="all", subject="all", competencies=["pedagogy"], organization=state,
+            kind="pl_model", title=words(6), summary=words(20), description=words(80), served=words(10),
+            format="plc", grade_band="all", subject="all", competencies=pedagogy, organization=state,
             submitted_by=user, status="published", published_at=now, locale="rural", poverty_quartile=1 + n % 4,
         ))
         if len(batch) == 5000:

@@ -6,7 +6,9 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
-from trellis.commons.models import CommonsItem
+from trellis.commons.competencies import area_ids
+from trellis.commons.models import CommonsAdoption, CommonsItem
+from trellis.commons.services import commons_item_create, commons_item_publish
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +23,6 @@ def test_share_publish_find_and_adopt(page, teacher, state_lead, district_lead, 
     page.get_by_label("Title").fill("Oral defence instead of a take-home essay")
     page.get_by_label("Summary in a sentence or two").fill("Students explain their argument out loud.")
     page.get_by_label("How it works").fill("Each student answers two questions about their argument.")
-    page.get_by_label("Format").select_option("classroom")
     page.get_by_label("Grade band").select_option("9_12")
     page.get_by_label("Subject").select_option("ela")
     page.get_by_text("AI pedagogy").click()
@@ -55,6 +56,30 @@ def test_share_publish_find_and_adopt(page, teacher, state_lead, district_lead, 
     assert_accessible(page)
     page.get_by_role("link", name="Oral defence instead of a take-home essay").click()
     page.get_by_role("button", name="Adopt for the district").click()
-    page.get_by_text("Cedar Valley Unified has adopted this item.").wait_for()
+    page.get_by_text("Cedar Valley Unified has adopted this item. It is a draft goal").wait_for()
+    page.get_by_role("heading", name="Goals in the plan").wait_for()
     assert_accessible(page)
     assert CommonsItem.objects.get().adoptions == 1
+
+
+def test_a_district_adopts_professional_learning_and_sees_its_draft_offering(page, teacher, state_lead,
+                                                                            district_lead, tree):
+    item = commons_item_create(actor=teacher.user, submit=True, fields={
+        "kind": "coaching", "format": "coaching", "title": "Coaching cycles on AI feedback",
+        "summary": "A coach and a teacher plan, observe and reflect.", "description": "Six weeks, two visits.",
+        "served": "Twelve teachers", "grade_band": "all", "subject": "all", "competencies": area_ids("AI-CFT.4"),
+    })
+    commons_item_publish(actor=state_lead.user, item=item)
+    sign_in(page, "district.lead", PASSWORD)
+    page.goto(f"/commons/{item.pk}/")
+    page.get_by_role("button", name="Adopt for the district").click()
+    page.get_by_text("Here is its draft offering").wait_for()
+    page.get_by_role("heading", name="Coaching cycles on AI feedback").wait_for()
+    page.get_by_text("This offering is a draft").wait_for()
+    page.get_by_text("AI pedagogy").first.wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish this offering").click()
+    page.get_by_text("is published: staff can now register").wait_for()
+    offering = CommonsAdoption.objects.get().offering
+    offering.refresh_from_db()
+    assert (offering.status, offering.format, offering.organization) == ("published", "coaching", tree.district)

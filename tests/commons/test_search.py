@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from trellis.commons import index
+from trellis.commons.competencies import area_ids
+from trellis.commons.demo import AREA_CODES
 from trellis.commons.models import CommonsItem
 from trellis.commons.selectors import commons_search, similar_items
 from trellis.commons.services import commons_item_create, commons_item_publish
@@ -17,7 +19,7 @@ from trellis.commons.text import query_terms
 ITEMS = [
     # title, summary, description, format, subject, grade band, competencies
     ("Math coaching with AI tutors", "Coaches help math teachers use AI tutors.",
-     "A coaching cycle on AI tutors in math class, with observation.", "coaching_cycle", "math", "6_8",
+     "A coaching cycle on AI tutors in math class, with observation.", "coaching", "math", "6_8",
      ["pedagogy"]),
     ("Writing feedback community", "Teachers compare AI feedback on writing.",
      "A professional learning community on AI feedback for student writing in English class.", "plc", "ela",
@@ -26,17 +28,17 @@ ITEMS = [
      "Four sessions on AI foundations, bias and privacy for new teachers.", "course", "all", "all",
      ["foundations"]),
     ("Bias detective lesson", "Students audit a chatbot for bias.",
-     "Students compare chatbot answers about communities to find bias; a lesson on fairness.", "classroom",
+     "Students compare chatbot answers about communities to find bias; a lesson on fairness.", "",
      "social_studies", "9_12", ["ethics"]),
     ("Coaching network for rural districts", "Regional coaches shared across districts.",
-     "Two coaches serve nine rural districts with coaching cycles and office hours on AI.", "coaching_cycle",
+     "Two coaches serve nine rural districts with coaching cycles and office hours on AI.", "coaching",
      "all", "all", ["professional_learning"]),
     ("Family night on AI and homework", "An evening for families about AI.",
      "Teachers and families talk about AI, homework and the school's guidelines, in English and Spanish.",
      "workshop", "all", "all", ["human_centred"]),
     ("Math practice with a human check", "An AI tutor for math practice, checked by the teacher.",
      "Students practise math with an AI tutor; teachers review uncertain hints and track overrides.",
-     "classroom", "math", "3_5", ["pedagogy", "human_centred"]),
+     "", "math", "3_5", ["pedagogy", "human_centred"]),
     ("Unreviewed idea about math tutors", "Not published.", "Math tutors math tutors math tutors.",
      "workshop", "math", "all", []),
 ]
@@ -47,9 +49,9 @@ def corpus(state_lead: Any, teacher: Any, tree: Any) -> dict[str, CommonsItem]:
     items = {}
     for title, summary, description, fmt, subject, grades, areas in ITEMS:
         item = commons_item_create(actor=teacher.user, submit=True, fields={
-            "kind": "practice", "title": title, "summary": summary, "description": description,
+            "kind": "pl_model" if fmt else "practice", "title": title, "summary": summary, "description": description,
             "served": "Teachers in one school", "format": fmt, "subject": subject, "grade_band": grades,
-            "competencies": areas,
+            "competencies": area_ids(*(AREA_CODES[a] for a in areas)),
         })
         if not title.startswith("Unreviewed"):
             item = commons_item_publish(actor=state_lead.user, item=item)
@@ -115,7 +117,7 @@ def test_facets_narrow_and_count(corpus):
     assert {i.title for i in result.items} == {"Math coaching with AI tutors", "Math practice with a human check"}
     counts = {o.value: o.count for o in result.facets["grade_band"]}
     assert counts["6_8"] == 1 and counts["3_5"] == 1 and counts["9_12"] == 0
-    by_competency = commons_search(filters={"competency": ["ethics"]})
+    by_competency = commons_search(filters={"competency": area_ids("AI-CFT.2")})
     assert {i.title for i in by_competency.items} == {"Writing feedback community", "Bias detective lesson"}
     two_formats = commons_search(filters={"format": ["plc", "workshop"]})
     assert {i.title for i in two_formats.items} == {"Writing feedback community", "Family night on AI and homework"}

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from trellis.commons.competencies import area_ids
 from trellis.commons.models import CommonsAdoption, CommonsItem, CommonsTerm
 from trellis.commons.selectors import commons_search
 from trellis.commons.services import (
@@ -20,12 +21,15 @@ from trellis.commons.services import (
     commons_item_update,
 )
 from trellis.core.models import AuditEvent
+from trellis.learning.models import Offering, Registration
+from trellis.learning.services import offering_publish, registration_join
+from trellis.roadmap.models import RoadmapGoal
 
 FIELDS = {
     "kind": "practice", "title": "Citing AI like any other source", "summary": "Students cite the AI they used.",
     "description": "A citation template and a rubric row.", "served": "Two grade 9 classes",
-    "evidence": "", "evidence_url": "", "format": "classroom", "grade_band": "9_12", "subject": "ela",
-    "competencies": ["ethics"],
+    "evidence": "", "evidence_url": "", "format": "", "grade_band": "9_12", "subject": "ela",
+    "competencies": [],
 }
 
 
@@ -39,6 +43,7 @@ def snapshot() -> tuple[Any, ...]:
     return (
         list(CommonsItem.objects.values_list("pk", "status", "title", "reviewer_note", "adoptions").order_by("pk")),
         CommonsAdoption.objects.count(), CommonsTerm.objects.count(), AuditEvent.objects.count(),
+        list(Offering.objects.values_list("pk", "status", "is_open").order_by("pk")), RoadmapGoal.objects.count(),
     )
 
 
@@ -59,14 +64,55 @@ def test_share_review_publish_adopt(teacher, state_lead, district_lead, tree):
     assert item.status == "published" and item.locale == "rural" and item.poverty_quartile == 4
     assert commons_search(query="citing").items == [item]
     adoption = commons_item_adopt(actor=district_lead.user, item=item, district=tree.district, note="Grade 9 ELA")
-    assert adoption.district == tree.district
+    assert adoption.district == tree.district and adoption.offering is None
+    # A classroom practice is not professional learning: it becomes a draft goal of the district's plan.
+    assert (adoption.goal.district, adoption.goal.title, adoption.goal.status) == (tree.district, item.title, "draft")
+    assert "Adopted from the state's commons" in adoption.goal.description
     item.refresh_from_db()
     assert item.adoptions == 1
     with pytest.raises(ValidationError):
         commons_item_adopt(actor=district_lead.user, item=item, district=tree.district)
     assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
         "commons.create", "commons.update", "commons.request_changes", "commons.update", "commons.publish",
-        "commons.adopt"]
+        "roadmap.goal_create", "commons.adopt"]
+
+
+def test_adopting_professional_learning_starts_a_draft_offering(teacher, state_lead, district_lead, tree):
+    fields = {**FIELDS, "kind": "coaching", "format": "coaching", "title": "Coaching cycles on AI feedback",
+              "competencies": area_ids("AI-CFT.4", "AI-CFT.2")}
+    item = commons_item_publish(actor=state_lead.user,
+                                item=commons_item_create(actor=teacher.user, fields=fields, submit=True))
+    adoption = commons_item_adopt(actor=district_lead.user, item=item, district=tree.district)
+    offering = adoption.offering
+    assert adoption.goal is None and RoadmapGoal.objects.count() == 0
+    assert (offering.organization, offering.status, offering.format, offering.title, offering.is_open) == (
+        tree.district, "draft", "coaching", item.title, False)
+    assert sorted(c.identifier for c in offering.competencies.all()) == sorted(item.competencies)
+    # A draft is the organizers' own: the teacher does not see it, and nobody can join it.
+    assert client_for(teacher).get(reverse("offering-detail", args=[offering.pk])).status_code == 404
+    with pytest.raises(PermissionDenied):
+        registration_join(actor=district_lead.user, offering=offering)
+    assert Registration.objects.count() == 0
+    lead = client_for(district_lead)
+    assert lead.get(reverse("offering-detail", args=[offering.pk])).status_code == 200
+    assert lead.post(reverse("offering-publish", args=[offering.pk])).status_code == 302
+    offering.refresh_from_db()
+    assert (offering.status, offering.is_open) == ("published", True)
+    assert client_for(teacher).get(reverse("offering-detail", args=[offering.pk])).status_code == 200
+    with pytest.raises(ValidationError):
+        offering_publish(actor=district_lead.user, offering=offering)
+
+
+@pytest.mark.parametrize("who", ["teacher", "school_leader", "state_analyst", "outsider"])
+def test_only_organizers_publish_a_draft_offering(request, teacher, state_lead, district_lead, tree, who):
+    fields = {**FIELDS, "kind": "pl_model", "format": "workshop"}
+    item = commons_item_publish(actor=state_lead.user,
+                                item=commons_item_create(actor=teacher.user, fields=fields, submit=True))
+    offering = commons_item_adopt(actor=district_lead.user, item=item, district=tree.district).offering
+    before = snapshot()
+    response = client_for(request.getfixturevalue(who)).post(reverse("offering-publish", args=[offering.pk]))
+    assert response.status_code == 404  # a draft is not there for anyone but its organizers
+    assert snapshot() == before
 
 
 def test_asking_for_changes_needs_a_note(submitted, state_lead):
@@ -118,10 +164,10 @@ def test_only_a_districts_lead_adopts_for_it(request, submitted, state_lead, tre
 def test_pages_walk_the_whole_path(teacher, state_lead, district_lead, tree):
     client = client_for(teacher)
     response = client.post(reverse("commons:new"), {**{k: v for k, v in FIELDS.items() if k != "competencies"},
-                                                    "competencies": ["ethics", "pedagogy"], "submit": "1"})
+                                                    "competencies": area_ids("AI-CFT.2", "AI-CFT.4"), "submit": "1"})
     item = CommonsItem.objects.get()
     assert response["Location"] == reverse("commons:item", args=[item.pk])
-    assert (item.status, item.competencies) == ("submitted", ["ethics", "pedagogy"])
+    assert (item.status, item.competencies) == ("submitted", area_ids("AI-CFT.2", "AI-CFT.4"))
     # Not found for others until it is published.
     assert client_for(district_lead).get(reverse("commons:item", args=[item.pk])).status_code == 404
     lead = client_for(state_lead)
@@ -130,8 +176,10 @@ def test_pages_walk_the_whole_path(teacher, state_lead, district_lead, tree):
     district = client_for(district_lead)
     page = district.get(reverse("commons:search"), {"q": "citing"})
     assert [i.pk for i in page.context["result"].items] == [item.pk]
-    assert district.post(reverse("commons:adopt", args=[item.pk]), {"district": tree.district.pk}).status_code == 302
+    response = district.post(reverse("commons:adopt", args=[item.pk]), {"district": tree.district.pk})
+    assert response["Location"] == reverse("roadmap:district", args=[tree.district.pk])
     assert CommonsAdoption.objects.get().district == tree.district
+    assert item.title in district.get(response["Location"]).content.decode()
 
 
 def test_a_refused_submission_keeps_what_was_typed(teacher):

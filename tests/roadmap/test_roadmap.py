@@ -244,7 +244,7 @@ def test_demo_roadmaps_are_submitted_once_and_show_on_the_state_page(state_lead,
 def test_next_steps_point_to_published_commons_items(district_lead, state_lead, teacher, tree):
     from trellis.commons.services import commons_item_create, commons_item_publish
 
-    fields = {"kind": "practice", "summary": "s", "description": "d", "served": "x", "format": "classroom",
+    fields = {"kind": "practice", "summary": "s", "description": "d", "served": "x", "format": "",
               "grade_band": "all", "subject": "all", "competencies": []}
     privacy = commons_item_create(actor=teacher.user, submit=True, fields={**fields, "title": "A privacy checklist"})
     commons_item_publish(actor=state_lead.user, item=privacy)

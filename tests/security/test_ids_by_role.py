@@ -68,13 +68,16 @@ TRIED_IN_THEIR_OWN_TESTS = {
     "certificate", "competency-edit", "cycle-detail", "framework-detail", "framework-export",
     "framework-new-version", "framework-publish", "observation-create", "offering-cancel", "offering-detail",
     "offering-join", "proposal-answer", "self-assessment-summary", "session-add", "session-attendance",
-    "survey-detail",
+    "survey-detail", "offering-publish",
     # tests/api/test_tokens.py
     "api-token-revoke",
     # tests/insights
     "insights:stream-edit", "insights:district-funding", "insights:district-plans", "insights:plan",
     "insights:plan-submit", "insights:goal-feedback", "insights:district-reports", "insights:report",
     "insights:report-review", "insights:report-pdf", "insights:feedback-respond",
+    # tests/commons/test_public_commons.py and tests/recognition
+    "public-commons-item", "recognition:programme", "recognition:application", "recognition:score",
+    "recognition:decide", "public-badge-programme", "public-badge", "public-badge-token", "public-badge-status",
 }
 COMMONS = {COMMONS_VIEW, COMMONS_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}
 POST_ONLY = {ROADMAP_EDIT, COMMONS_REVIEW, COMMONS_ADOPT}

@@ -13,9 +13,13 @@ from django.utils.translation.template import templatize
 
 TRELLIS = Path(__file__).resolve().parents[2] / "trellis"
 LOCALE = TRELLIS / "locale" / "es" / "LC_MESSAGES"
-PUBLIC_TEMPLATES = sorted((TRELLIS / "tools" / "templates" / "public").glob("*.html")) + [
-    TRELLIS / "tools" / "templates" / "tools" / "_field.html", TRELLIS / "tools" / "templates" / "tools" / "_form.html"]
-PUBLIC_PYTHON = [TRELLIS / "tools" / name for name in ("public.py", "forms.py", "vocabulary.py", "models.py")]
+PUBLIC_TEMPLATES = sorted(path for app in ("tools", "vision", "commons", "recognition")
+                          for path in (TRELLIS / app / "templates" / "public").glob("*.html")) + [
+    TRELLIS / "tools" / "templates" / "tools" / "_field.html", TRELLIS / "tools" / "templates" / "tools" / "_form.html",
+    TRELLIS / "commons" / "templates" / "commons" / "_pagination.html"]
+PUBLIC_PYTHON = [TRELLIS / "tools" / name for name in ("public.py", "forms.py", "vocabulary.py", "models.py")] + [
+    TRELLIS / "vision" / "public.py", TRELLIS / "vision" / "forms.py", TRELLIS / "commons" / "public.py",
+    TRELLIS / "recognition" / "public.py", TRELLIS / "recognition" / "forms.py"]
 STRING = r"""((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))*)"""
 CALL = re.compile(r"\b(?:n?gettext|gettext_lazy|_)\(\s*u?" + STRING)  # templatize writes gettext(u'...')
 
@@ -48,6 +52,24 @@ def test_every_public_string_has_a_spanish_translation():
     ids = public_msgids()
     assert len(ids) > 80  # the extraction found the pages' strings
     missing = sorted(i for i in ids if not (catalog.get(i) or catalog.get((i, 0))))
+    assert missing == [], "No Spanish for: " + "; ".join(missing)
+
+
+@pytest.mark.django_db
+def test_every_label_the_public_commons_shows_has_a_spanish_translation():
+    """The commons' facet titles and values, and its items' kinds, formats, grade bands and subjects,
+    are translated when the page is shown ({% translate variable %}), so extraction cannot see them."""
+    from trellis.commons.models import CommonsItem
+    from trellis.commons.selectors import FACET_TITLES, FACETS
+
+    catalog = compiled_catalog(LOCALE / "django.mo")
+    labels = set(FACET_TITLES.values())
+    for _field, choices in FACETS.values():
+        labels |= {str(label) for _value, label in (choices() if callable(choices) else choices)}
+    for name in ("kind", "format", "grade_band", "subject"):
+        labels |= {str(label) for _value, label in CommonsItem._meta.get_field(name).choices}
+    assert len(labels) > 40
+    missing = sorted(label for label in labels if not catalog.get(label))
     assert missing == [], "No Spanish for: " + "; ".join(missing)
 
 

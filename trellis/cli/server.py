@@ -176,8 +176,12 @@ def backup(
                       "worker), so the database and the data directory match.")
         raise typer.Exit(2)
     try:
+        from trellis.recognition.models import BadgeCredential
+
+        signed = BadgeCredential.objects.exists()
         manifest = backup_write(target=directory, database=Database(connection.vendor, settings.DATABASES["default"]),
-                                data_dir=Path(settings.TRELLIS_DATA_DIR), pseudonym_key=settings.TRELLIS_PSEUDONYM_KEY)
+                                data_dir=Path(settings.TRELLIS_DATA_DIR), pseudonym_key=settings.TRELLIS_PSEUDONYM_KEY,
+                                badge_key=settings.TRELLIS_BADGE_KEY if signed else None)
     except BackupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -196,8 +200,11 @@ def restore(
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{home / 'trellis.sqlite3'}"
     key_file = home / "secrets" / "pseudonym_key"
     key = os.environ.get("TRELLIS_PSEUDONYM_KEY") or (key_file.read_text().strip() if key_file.exists() else None)
+    badge_file = home / "secrets" / "badge_key"
+    badge_key = os.environ.get("TRELLIS_BADGE_KEY") or (badge_file.read_text().strip() if badge_file.exists() else None)
     try:
-        manifest = restore_read(source=directory, home=home, database=database_from_url(url), pseudonym_key=key)
+        manifest = restore_read(source=directory, home=home, database=database_from_url(url), pseudonym_key=key,
+                                badge_key=badge_key)
     except BackupError as exc:
         console.print(f"[red]Nothing was restored.[/red] {exc}")
         raise typer.Exit(2) from exc

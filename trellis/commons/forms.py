@@ -4,16 +4,29 @@ from typing import Any
 
 from django import forms
 
-from trellis.commons.models import CommonsItem, CompetencyArea
+from trellis.commons.competencies import area_choices
+from trellis.commons.models import CommonsItem
 from trellis.commons.services import ITEM_FIELDS
 from trellis.orgs.models import Organization
+
+
+def uswds_styled(form: forms.BaseForm) -> None:
+    """Give each of the form's widgets its USWDS class (text areas, selects, other inputs)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("class", "usa-textarea")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "usa-select")
+        elif not isinstance(widget, forms.CheckboxSelectMultiple):
+            widget.attrs.setdefault("class", "usa-input")
 
 
 class CommonsItemForm(forms.ModelForm):
     evidence_url = forms.URLField(label="Link to the evidence", required=False, max_length=500,
                                   assume_scheme="https")
     competencies = forms.MultipleChoiceField(
-        label="Competency areas it builds", required=False, choices=CompetencyArea.choices,
+        label="Competency areas it builds", required=False, choices=area_choices,
         widget=forms.CheckboxSelectMultiple,
         help_text="The aspects of the AI competency framework for teachers that this item helps with.",
     )
@@ -30,14 +43,7 @@ class CommonsItemForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("class", "usa-textarea")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "usa-select")
-            elif not isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "usa-input")
+        uswds_styled(self)
 
 
 class ReviewForm(forms.Form):

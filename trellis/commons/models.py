@@ -4,10 +4,13 @@ exemplars that districts, regions and teachers share, curated and published by t
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from trellis.core.models import BaseModel
+from trellis.learning.models import Offering
 from trellis.orgs.models import Organization
+from trellis.roadmap.models import RoadmapGoal
 
 
 class ItemKind(models.TextChoices):
@@ -17,13 +20,10 @@ class ItemKind(models.TextChoices):
     EXEMPLAR = "exemplar", "Exemplar"
 
 
-class Format(models.TextChoices):
-    WORKSHOP = "workshop", "One-time workshop"
-    COURSE = "course", "Multi-session course"
-    COACHING_CYCLE = "coaching_cycle", "Coaching cycle"
-    PLC = "plc", "Professional learning community"
-    MICRO_CREDENTIAL = "micro_credential", "Micro-credential"
-    CLASSROOM = "classroom", "Used in class (not professional learning)"
+#: The kinds of item that are professional learning: each has one of the offerings' formats.
+PL_KINDS = ("pl_model", "coaching")
+#: The professional learning formats, the same as the offerings' (trellis.learning).
+Format = Offering.Format
 
 
 class GradeBand(models.TextChoices):
@@ -48,16 +48,6 @@ class Subject(models.TextChoices):
     ALL = "all", "All subjects"
 
 
-class CompetencyArea(models.TextChoices):
-    """The five aspects of the UNESCO AI competency framework for teachers (2024)."""
-
-    HUMAN_CENTRED = "human_centred", "A human-centred mindset"
-    ETHICS = "ethics", "The ethics of AI"
-    FOUNDATIONS = "foundations", "AI foundations and applications"
-    PEDAGOGY = "pedagogy", "AI pedagogy"
-    PROFESSIONAL_LEARNING = "professional_learning", "AI for professional learning"
-
-
 class CommonsItem(BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -74,9 +64,11 @@ class CommonsItem(BaseModel):
     evidence = models.TextField("Evidence of impact", max_length=5000, blank=True,
                                 help_text="What changed, and how you know: observations, surveys, outcomes.")
     evidence_url = models.URLField("Link to the evidence", max_length=500, blank=True)
-    format = models.CharField(max_length=20, choices=Format.choices)
+    format = models.CharField("Professional learning format", max_length=20, choices=Format.choices, blank=True,
+                              help_text="Leave empty for a classroom practice or an exemplar from class.")
     grade_band = models.CharField("Grade band", max_length=10, choices=GradeBand.choices)
     subject = models.CharField(max_length=20, choices=Subject.choices)
+    #: CASE identifiers of the areas of the shipped competency framework it builds (trellis.commons.competencies).
     competencies = models.JSONField("Competency areas", default=list, blank=True)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="commons_items")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -97,10 +89,23 @@ class CommonsItem(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        super().clean()
+        if self.kind in PL_KINDS and not self.format:
+            raise ValidationError({"format": "Choose the format of this professional learning."})
+        if self.kind == ItemKind.PRACTICE and self.format:
+            raise ValidationError({"format": "A classroom practice has no professional learning format: "
+                                             "leave it empty."})
+
+    @property
+    def is_professional_learning(self) -> bool:
+        return bool(self.format)
+
     @property
     def competency_labels(self) -> list[str]:
-        labels = dict(CompetencyArea.choices)
-        return [labels[c] for c in self.competencies if c in labels]
+        from trellis.commons.competencies import area_labels
+
+        return area_labels(list(self.competencies))
 
 
 class CommonsTerm(models.Model):
@@ -129,6 +134,10 @@ class CommonsAdoption(BaseModel):
     district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField("How the district will use it", max_length=2000, blank=True)
+    #: What the adoption started in the district: a draft offering for professional learning,
+    #: a draft goal of its plan for anything else.
+    offering = models.ForeignKey(Offering, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    goal = models.ForeignKey(RoadmapGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "district"], name="one_adoption_per_district")]

@@ -26,12 +26,12 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from trellis.commons import text
+from trellis.commons.competencies import area_choices
 from trellis.commons.index import match_sql
 from trellis.commons.models import (
     CommonsItem,
     CommonsStats,
     CommonsTerm,
-    CompetencyArea,
     Format,
     GradeBand,
     ItemKind,
@@ -45,11 +45,12 @@ from trellis.orgs.selectors import QUARTILE_LABELS
 K1, B = 1.2, 0.75
 PAGE_SIZE = 10
 
-#: Facet → (the item's field, its choices). Competencies are a list per item.
-FACETS: dict[str, tuple[str, list[tuple[Any, str]]]] = {
+#: Facet → (the item's field, its choices, or a function giving them). Competencies are a list per
+#: item: the areas of the shipped competency framework, read from the database.
+FACETS: dict[str, tuple[str, Any]] = {
     "kind": ("kind", ItemKind.choices),
     "format": ("format", Format.choices),
-    "competency": ("competencies", CompetencyArea.choices),
+    "competency": ("competencies", area_choices),
     "grade_band": ("grade_band", GradeBand.choices),
     "subject": ("subject", Subject.choices),
     "locale": ("locale", Organization.Locale.choices),
@@ -166,6 +167,7 @@ def _facet_counts(items: QuerySet[CommonsItem],
         facet: [FacetOption(str(value), str(label), counts[facet][str(value)],
                             str(value) in filters.get(facet, [])) for value, label in choices]
         for facet, (_, choices) in FACETS.items()
+        for choices in [choices() if callable(choices) else choices]
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,12 +10,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from trellis.commons.competencies import framework_areas
 from trellis.commons.index import index_item
 from trellis.commons.models import CommonsAdoption, CommonsItem
 from trellis.commons.permissions import adopting_districts, can_curate, can_edit_item, submitting_organization
 from trellis.core.services import audit_record
+from trellis.learning.models import Offering
+from trellis.learning.services import offering_create
 from trellis.orgs.models import Organization
 from trellis.orgs.selectors import poverty_quartiles
+from trellis.roadmap.services import roadmap_goal_create
 
 #: The fields a submitter fills in.
 ITEM_FIELDS = ("kind", "title", "summary", "description", "served", "evidence", "evidence_url", "format",
@@ -104,9 +109,20 @@ def commons_item_publish(*, actor: Any, item: CommonsItem, note: str = "") -> Co
     return item
 
 
+def _adopted_text(item: CommonsItem) -> str:
+    """What a district's draft carries over from the item: its description and where it came from."""
+    parts = [item.summary, item.description]
+    if item.evidence:
+        parts.append(f"Evidence of impact: {item.evidence}")
+    parts.append(f"Adopted from the state's commons: {item.title}, shared by {item.organization.name}.")
+    return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
 @transaction.atomic
 def commons_item_adopt(*, actor: Any, item: CommonsItem, district: Organization, note: str = "") -> CommonsAdoption:
-    """A district takes up a published item; the item counts its adoptions."""
+    """A district takes up a published item, which starts a draft in the district: an offering
+    (with the item's format and competency areas) for professional learning, a goal of its plan
+    for a classroom practice or exemplar. The item counts its adoptions."""
     if district not in adopting_districts(actor):
         raise PermissionDenied("Only a district's AI lead can adopt an item for the district.")
     if item.status != CommonsItem.Status.PUBLISHED:
@@ -114,6 +130,16 @@ def commons_item_adopt(*, actor: Any, item: CommonsItem, district: Organization,
     if CommonsAdoption.objects.filter(item=item, district=district).exists():
         raise ValidationError(f"{district.name} has already adopted this item.")
     adoption = CommonsAdoption(item=item, district=district, adopted_by=actor, note=note.strip())
+    description = _adopted_text(item)
+    if item.is_professional_learning:
+        adoption.offering = offering_create(
+            actor=actor, organization=district, title=item.title, format=item.format,
+            provider=Offering.Provider.DISTRICT, modality=Offering.Modality.IN_PERSON, credit_hours=Decimal(0),
+            description=description[:10000], competencies=framework_areas(list(item.competencies)),
+            status=Offering.Status.DRAFT)
+    else:
+        adoption.goal = roadmap_goal_create(actor=actor, district=district, title=item.title,
+                                            description=description)
     adoption.full_clean()
     adoption.save()
     CommonsItem.objects.filter(pk=item.pk).update(adoptions=F("adoptions") + 1)

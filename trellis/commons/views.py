@@ -18,6 +18,7 @@ from trellis.commons.services import (
     commons_item_request_changes,
     commons_item_update,
 )
+from trellis.recognition.selectors import recognised_organization_ids
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -25,15 +26,22 @@ def _page_number(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() else 1
 
 
-@login_required
-def commons_search(request: HttpRequest) -> HttpResponse:
+def search_from_request(request: HttpRequest) -> tuple[selectors.SearchResult, str]:
+    """The search a page's query string asks for (bounded), and that query string without its page."""
     query = request.GET.get("q", "")[:200]
     filters = {facet: request.GET.getlist(facet)[:20] for facet in selectors.FACETS if request.GET.getlist(facet)}
     result = selectors.commons_search(query=query, filters=filters, page=_page_number(request))
     params = request.GET.copy()
     params.pop("page", None)
+    return result, params.urlencode()
+
+
+@login_required
+def commons_search(request: HttpRequest) -> HttpResponse:
+    result, query_string = search_from_request(request)
     return render(request, "commons/search.html", {
-        "result": result, "facet_titles": selectors.FACET_TITLES, "query_string": params.urlencode(),
+        "result": result, "facet_titles": selectors.FACET_TITLES, "query_string": query_string,
+        "recognised": recognised_organization_ids(),
         "can_submit": can_submit(request.user), "can_curate": can_curate(request.user),
     })
 
@@ -45,7 +53,7 @@ def commons_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     adopted = set(item.adoption_records.filter(district__in=districts).values_list("district_id", flat=True))
     open_districts = [d for d in districts if d.pk not in adopted]
     return render(request, "commons/item.html", {
-        "item": item, "similar": selectors.similar_items(item),
+        "item": item, "similar": selectors.similar_items(item), "recognised": recognised_organization_ids(),
         "can_edit": can_edit_item(request.user, item),
         "review_form": ReviewForm() if can_curate(request.user) and item.status == "submitted" else None,
         "adopt_form": AdoptForm(districts=open_districts) if open_districts and item.status == "published" else None,
@@ -120,12 +128,18 @@ def commons_item_adopt_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdoptForm(request.POST, districts=districts)
     if form.is_valid():
         try:
-            commons_item_adopt(actor=request.user, item=item, district=form.cleaned_data["district"],
-                               note=form.cleaned_data["note"])
+            adoption = commons_item_adopt(actor=request.user, item=item, district=form.cleaned_data["district"],
+                                          note=form.cleaned_data["note"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"{form.cleaned_data['district'].name} has adopted this item.")
+            name = form.cleaned_data["district"].name
+            if adoption.offering_id:
+                messages.success(request, f"{name} has adopted this item. Here is its draft offering: add "
+                                          "sessions and credit hours, then publish it.")
+                return redirect("offering-detail", pk=adoption.offering_id)
+            messages.success(request, f"{name} has adopted this item. It is a draft goal in the district's plan.")
+            return redirect("roadmap:district", pk=adoption.district_id)
     else:
         messages.error(request, "Choose one of your districts.")
     return redirect("commons:item", pk=item.pk)

@@ -14,6 +14,10 @@ TRELLIS_DATA_DIR = TRELLIS_HOME / "data"
 TRELLIS_DATA_DIR.mkdir(parents=True, exist_ok=True)
 TRELLIS_MIN_N = env_int("TRELLIS_MIN_N", 10, minimum=1)
 TRELLIS_PSEUDONYM_KEY = secret("pseudonym_key", "TRELLIS_PSEUDONYM_KEY", TRELLIS_HOME)
+#: Signs the Open Badges credentials Trellis issues (trellis.recognition); kept like the pseudonym key.
+TRELLIS_BADGE_KEY = secret("badge_key", "TRELLIS_BADGE_KEY", TRELLIS_HOME)
+#: Where the public reaches this Trellis: credentials name their issuer and themselves by it.
+TRELLIS_PUBLIC_URL = env_str("TRELLIS_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 
 SECRET_KEY = secret("secret_key", "TRELLIS_SECRET_KEY", TRELLIS_HOME)
 DEBUG = env_bool("TRELLIS_DEBUG", False)
@@ -41,6 +45,7 @@ INSTALLED_APPS = [
     "trellis.vision",
     "trellis.insights",
     "trellis.api",
+    "trellis.recognition",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("vision/", include("trellis.vision.urls")),
     path("insights/", include("trellis.insights.urls")),
     path("api/", include("trellis.api.urls")),
+    path("recognition/", include("trellis.recognition.urls")),
     path("admin/", admin.site.urls),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("logs/audit/", core_views.audit_log, name="audit-log"),
@@ -32,3 +33,8 @@ urlpatterns += [path("", include("trellis.tools.urls")), path("", include("trell
 # Public pages: English at /public/..., Spanish at /es/public/...
 urlpatterns += i18n_patterns(path("", include("trellis.tools.public_urls")), prefix_default_language=False)
 
+
+# Error pages: public ones (under /public/ and /es/) in the page's language.
+handler403 = "trellis.tools.public.permission_denied"
+handler404 = "trellis.tools.public.page_not_found"
+handler500 = "trellis.tools.public.server_error"

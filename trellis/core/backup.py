@@ -102,8 +102,11 @@ def _data_files(data_dir: Path) -> list[Path]:
     )
 
 
-def backup_write(*, target: Path, database: Database, data_dir: Path, pseudonym_key: str) -> dict[str, Any]:
-    """Write a backup into ``target`` (a new or empty folder) and return its manifest."""
+def backup_write(*, target: Path, database: Database, data_dir: Path, pseudonym_key: str,
+                 badge_key: str | None = None) -> dict[str, Any]:
+    """Write a backup into ``target`` (a new or empty folder) and return its manifest. With
+    ``badge_key`` (the key that signed the credentials the database holds), the manifest keeps its
+    fingerprint, so that a restore refuses a key under which those credentials would not verify."""
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty. Give a new folder for the backup.")
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -139,6 +142,7 @@ def backup_write(*, target: Path, database: Database, data_dir: Path, pseudonym_
         "database": {"vendor": database.vendor, "file": database_file},
         "student_data": any(name.startswith("data/roster/") for name in files),
         "pseudonym_key_fingerprint": key_fingerprint(pseudonym_key),
+        **({"badge_key_fingerprint": key_fingerprint(badge_key)} if badge_key else {}),
         "files": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -198,7 +202,8 @@ def home_is_empty(home: Path, database: Database) -> str:
     return ""
 
 
-def restore_read(*, source: Path, home: Path, database: Database, pseudonym_key: str | None) -> dict[str, Any]:
+def restore_read(*, source: Path, home: Path, database: Database, pseudonym_key: str | None,
+                 badge_key: str | None = None) -> dict[str, Any]:
     """Bring back the backup in ``source`` into the empty ``home`` and ``database``."""
     manifest = backup_check(source)
     if manifest["database"]["vendor"] != database.vendor:
@@ -214,6 +219,11 @@ def restore_read(*, source: Path, home: Path, database: Database, pseudonym_key:
         if not hmac.compare_digest(key_fingerprint(pseudonym_key), manifest["pseudonym_key_fingerprint"]):
             raise BackupError("The pseudonym key present is not the one this backup's student data was keyed with: "
                               "pseudonyms would no longer match. Put the deployment's own key in place.")
+    if manifest.get("badge_key_fingerprint"):
+        if not badge_key or not hmac.compare_digest(key_fingerprint(badge_key), manifest["badge_key_fingerprint"]):
+            raise BackupError("The backup holds Open Badges credentials, and the key that signed them is not present: "
+                              "they would no longer verify. Put the deployment's key in TRELLIS_BADGE_KEY or in "
+                              "TRELLIS_HOME/secrets/badge_key, then restore again.")
     home.mkdir(parents=True, exist_ok=True)
     database_file = source / manifest["database"]["file"]
     if database.vendor == "sqlite":

@@ -164,6 +164,10 @@ class Offering(BaseModel):
         DISTRICT = "district", "District"
         VENDOR = "vendor", "Vendor"
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft: only its organizers see it"
+        PUBLISHED = "published", "Published"
+
     class Modality(models.TextChoices):
         IN_PERSON = "in_person", "In person"
         ONLINE = "online", "Online, live"
@@ -183,6 +187,7 @@ class Offering(BaseModel):
     cost = models.DecimalField("cost per participant (USD)", max_digits=9, decimal_places=2, default=0)
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Leave empty for no limit.")
     is_open = models.BooleanField("open for registration", default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     competencies = models.ManyToManyField(Competency, blank=True, related_name="offerings")
     # The activity id a learning system uses for it in xAPI, to relate its statements to the offering.
     xapi_activity_id = models.CharField("xAPI activity id", max_length=500, blank=True)

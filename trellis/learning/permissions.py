@@ -78,20 +78,24 @@ def can_organize(user: Any, organization: Organization) -> bool:
     return any(organization.path.startswith(o.path) for o in organizing_organizations(user))
 
 
-def offerings_visible_q(user: Any) -> Q:
-    """Offerings open to the person (offered by their organization or one above it), those they
-    organize (offered at or below an organization they run offerings for) and, for the state's own
-    staff, every offering in the state."""
+def offerings_visible_q(user: Any, *, drafts: bool = True) -> Q:
+    """Published offerings open to the person (offered by their organization or one above it),
+    those they organize (offered at or below an organization they run offerings for, drafts too)
+    and, for the state's own staff, every published offering in the state."""
     memberships = memberships_of(user)
     if not memberships:
         return Q(pk__in=[])
     ids: set[int] = set()
-    query = Q(pk__in=[])
+    organized = Q(pk__in=[])
+    seen = Q(pk__in=[])
     for membership in memberships:
         ids.update(_ancestor_ids(membership.organization))
-        if membership.role in ORGANIZING_ROLES or membership.role in STATE_ROLES:
-            query |= Q(organization__path__startswith=membership.organization.path)
-    return query | Q(organization_id__in=sorted(ids))
+        if membership.role in ORGANIZING_ROLES:
+            organized |= Q(organization__path__startswith=membership.organization.path)
+        if membership.role in STATE_ROLES:
+            seen |= Q(organization__path__startswith=membership.organization.path)
+    others = seen | Q(organization_id__in=sorted(ids))
+    return organized | (others & Q(status="published") if drafts else others)
 
 
 def is_open_to(user: Any, organization: Organization) -> bool:

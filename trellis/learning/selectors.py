@@ -268,7 +268,7 @@ def self_assessment_summary(*, user: Any, organization: Organization, framework:
 
 def surveys_for(*, user: Any) -> QuerySet[Survey]:
     """Surveys open to the person and those they run (the same reach as offerings)."""
-    return (Survey.objects.filter(offerings_visible_q(user)).select_related("organization")
+    return (Survey.objects.filter(offerings_visible_q(user, drafts=False)).select_related("organization")
             .annotate(response_count=Count("responses")))
 
 

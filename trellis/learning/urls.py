@@ -18,6 +18,7 @@ urlpatterns = [
     path("offerings/new/", views.offering_create, name="offering-create"),
     path("offerings/<int:pk>/", views.offering_detail, name="offering-detail"),
     path("offerings/<int:pk>/join/", views.offering_join, name="offering-join"),
+    path("offerings/<int:pk>/publish/", views.offering_publish_view, name="offering-publish"),
     path("offerings/<int:pk>/cancel/", views.offering_cancel, name="offering-cancel"),
     path("offerings/<int:pk>/sessions/", views.session_add_view, name="session-add"),
     path("offerings/<int:pk>/sessions/<int:session_pk>/attendance/", views.session_attendance,

@@ -262,6 +262,19 @@ def offering_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def offering_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    offering = selectors.offering_get(user=request.user, pk=pk)
+    try:
+        services.offering_publish(actor=request.user, offering=offering)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{offering.title} is published: staff can now register.")
+    return redirect("offering-detail", pk=pk)
+
+
+@login_required
+@require_POST
 def offering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     offering = selectors.offering_get(user=request.user, pk=pk)
     registration = selectors.registration_of(user=request.user, offering=offering)

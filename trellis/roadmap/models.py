@@ -94,3 +94,29 @@ class StateActionStatus(BaseModel):
             raise ValidationError({"action": "Not a state action."})
         if self.state_id and self.state.kind != Organization.Kind.STATE:
             raise ValidationError({"state": "Only the state tracks state actions."})
+
+
+class RoadmapGoal(BaseModel):
+    """A goal in a district's plan, such as a classroom practice the district means to take up."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Working on it"
+        DONE = "done", "Done"
+
+    district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="roadmap_goals")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=12000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.district_id and self.district.kind != Organization.Kind.DISTRICT:
+            raise ValidationError({"district": "Only a district has a plan."})

@@ -12,7 +12,7 @@ from django.utils import timezone
 from trellis.core.services import audit_record
 from trellis.orgs.models import Organization
 from trellis.roadmap.indicators import INDICATORS, STATE_ACTION_KEYS
-from trellis.roadmap.models import IndicatorRating, Rating, RoadmapAssessment, StateActionStatus
+from trellis.roadmap.models import IndicatorRating, Rating, RoadmapAssessment, RoadmapGoal, StateActionStatus
 from trellis.roadmap.permissions import can_edit_roadmap, can_edit_state_actions
 from trellis.roadmap.progress import roadmap_progress
 
@@ -131,3 +131,17 @@ def state_action_update(*, actor: Any, state: Organization, action: str, status:
             summary=f"Marked the state action {action} as {row.get_status_display().lower()}",
         )
     return row
+
+
+@transaction.atomic
+def roadmap_goal_create(*, actor: Any, district: Organization, title: str, description: str = "") -> RoadmapGoal:
+    """A draft goal in the district's plan."""
+    if not can_edit_roadmap(actor, district):
+        raise PermissionDenied("Only the district's AI lead or the state AI lead can add to its plan.")
+    goal = RoadmapGoal(district=district, title=title.strip()[:200], description=description.strip(),
+                       created_by=actor)
+    goal.full_clean()
+    goal.save()
+    audit_record(actor=actor, action="roadmap.goal_create", target=goal, organization_id=district.pk,
+                 summary=f"Added the goal {goal.title} to the plan of {district.name}")
+    return goal

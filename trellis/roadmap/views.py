@@ -48,6 +48,7 @@ def district_roadmap(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "roadmap/district.html", {
         "district": district, "roadmap": roadmap, "form": form, "editable": editable,
         "help": selectors.next_step_help(roadmap.progress),
+        "goals": district.roadmap_goals.all(),
     })
 
 

@@ -9,11 +9,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from trellis.orgs.models import Organization
+from trellis.recognition.selectors import recognitions_of
 from trellis.tools import forms as tool_forms
 from trellis.tools import selectors, services
 from trellis.tools.models import Tool
@@ -26,6 +29,11 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     other, name = OTHER_LANGUAGE.get(language, OTHER_LANGUAGE["en"])
     return {"language": language, "switch_url": translate_url(request.get_full_path(), other),
             "switch_language": other, "switch_name": name, **extra}
+
+
+#: What every public page's template needs (its language and the link to the other language), for
+#: the public pages of other apps.
+public_context = _context
 
 
 def _sender(request: HttpRequest) -> str:
@@ -51,7 +59,7 @@ def district(request: HttpRequest, pk: int) -> HttpResponse:
                                           is_active=True).order_by("name")
     return render(request, "public/organization.html", _context(
         request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
-        schools=schools,
+        schools=schools, recognitions=recognitions_of(organization),
         school_for_links=None))
 
 
@@ -59,7 +67,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.SCHOOL)
     return render(request, "public/organization.html", _context(
         request, organization=organization, tools=_with_audits(organization, selectors.public_tools_for(organization)),
-        schools=None,
+        schools=None, recognitions=recognitions_of(organization),
         school_for_links=organization))
 
 
@@ -125,3 +133,33 @@ def status(request: HttpRequest) -> HttpResponse:
         if found is None:
             form.add_error("reference", _("We found no message with that reference number. Check it and try again."))
     return render(request, "public/status.html", _context(request, form=form, found=found))
+
+
+# Error pages: under /public/ and /es/ they are public pages, in the page's language; elsewhere
+# they are the staff pages (trellis/core/templates).
+
+def _is_public(request: HttpRequest) -> bool:
+    return request.path.startswith(("/public/", "/es/"))
+
+
+def _public_error(request: HttpRequest, code: int) -> HttpResponse:
+    page = loader.get_template("public/error.html").render(public_context(request, code=code))
+    return HttpResponse(page, status=code)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_public(request):
+        return _public_error(request, 404)
+    return defaults.page_not_found(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_public(request):
+        return _public_error(request, 403)
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_public(request):
+        return _public_error(request, 500)
+    return defaults.server_error(request)

@@ -142,7 +142,7 @@ def vision_comment_add(*, actor: Any, version: VisionVersion, body: str, section
     version = VisionVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VisionVersion.Status.COMMENT or (
             version.comment_closes and version.comment_closes < timezone.localdate()):
-        raise ValidationError("This version is not open for comment.")
+        raise ValidationError("This version is not open for comment.", code="closed")
     if section is not None and section.version_id != version.pk:
         raise ValidationError("That section belongs to another version.")
     staff = actor is not None and getattr(actor, "is_authenticated", False)
@@ -151,7 +151,8 @@ def vision_comment_add(*, actor: Any, version: VisionVersion, body: str, section
     if not staff:
         since = timezone.now() - timedelta(hours=1)
         if VisionComment.objects.filter(sender=sender, created_at__gte=since).count() >= PUBLIC_COMMENTS_PER_HOUR:
-            raise ValidationError("You have sent several comments in the last hour. Please try again later.")
+            raise ValidationError("You have sent several comments in the last hour. Please try again later.",
+                                  code="too_many")
     comment = VisionComment(
         version=version, section=section, body=body.strip(), author=actor if staff else None,
         display_name="" if staff else display_name.strip(), sender="" if staff else sender,

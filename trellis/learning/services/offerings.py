@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,12 +44,15 @@ def _require_organizer(actor: Any, organization: Organization) -> None:
 def offering_create(*, actor: Any, organization: Organization, title: str, format: str, provider: str,
                     modality: str, credit_hours: Decimal, description: str = "", vendor_name: str = "",
                     audience: str = "", cost: Decimal = Decimal(0), capacity: int | None = None,
-                    competencies: list[Competency] | None = None, xapi_activity_id: str = "") -> Offering:
+                    competencies: list[Competency] | None = None, xapi_activity_id: str = "",
+                    status: str = Offering.Status.PUBLISHED) -> Offering:
+    """A new offering; a draft is seen by its organizers only and opens when it is published."""
     _require_organizer(actor, organization)
     offering = Offering(
         organization=organization, title=title, format=format, provider=provider, modality=modality,
         credit_hours=credit_hours, description=description, vendor_name=vendor_name, audience=audience,
         cost=cost, capacity=capacity, xapi_activity_id=xapi_activity_id,
+        status=status, is_open=status == Offering.Status.PUBLISHED,
         created_by=Person.objects.filter(user=actor).first() if actor is not None else None,
     )
     offering.full_clean()
@@ -58,6 +61,22 @@ def offering_create(*, actor: Any, organization: Organization, title: str, forma
         offering.competencies.set(competencies)
     audit_record(actor=actor, action="offering.create", target=offering, organization_id=organization.pk,
                  summary=f"Added the offering {offering.title} ({offering.get_format_display().lower()})")
+    return offering
+
+
+@transaction.atomic
+def offering_publish(*, actor: Any, offering: Offering) -> Offering:
+    """Publish a draft offering (one a district started from the commons): staff may then join it."""
+    offering = Offering.objects.select_for_update().get(pk=offering.pk)
+    _require_organizer(actor, offering.organization)
+    if offering.status != Offering.Status.DRAFT:
+        raise ValidationError("This offering is already published.")
+    offering.status = Offering.Status.PUBLISHED
+    offering.is_open = True
+    offering.full_clean()
+    offering.save(update_fields=["status", "is_open", "updated_at"])
+    audit_record(actor=actor, action="offering.publish", target=offering, organization_id=offering.organization_id,
+                 summary=f"Published the offering {offering.title}")
     return offering
 
 
@@ -83,7 +102,7 @@ def registration_join(*, actor: Any, offering: Offering) -> Registration:
     offering = Offering.objects.select_for_update().get(pk=offering.pk)
     if not is_open_to(actor, offering.organization):
         raise PermissionDenied("This offering is not open to staff of your organization.")
-    if not offering.is_open:
+    if not offering.is_open or offering.status != Offering.Status.PUBLISHED:
         raise PermissionDenied("Registration for this offering is closed.")
     registration = Registration.objects.filter(offering=offering, person=person).first()
     if registration is not None and registration.status != Registration.Status.CANCELLED:
