@@ -15,9 +15,9 @@ from tests.interop.conftest import set_cell
 from trellis.core.models import AccessEvent, AuditEvent
 from trellis.core.services import UserFacingError
 from trellis.engine.synth.roster import generate_state
-from trellis.orgs import roster
 from trellis.orgs.models import Membership, Organization, Person
-from trellis.orgs.roster import IMPORT_PAGE_CACHE_KIB, roster_import, roster_store_dir
+from trellis.orgs.roster import bulk, roster_import, roster_store_dir
+from trellis.orgs.roster.bulk import IMPORT_PAGE_CACHE_KIB
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +171,7 @@ def test_every_account_person_and_role_is_the_rosters_own_however_many_rows_go_i
     # Rows go in many to a statement, and their ids are derived from the order they were given
     # in; 40 values a statement splits a batch into statements of 3 to 13 rows and a shorter rest.
     if values is not None:
-        monkeypatch.setattr(roster, "INSERT_VALUES", values)
+        monkeypatch.setattr(bulk, "INSERT_VALUES", values)
     roster_import(actor=None, source=small_roster, scope=None)
     users = {u["sourcedId"]: u for u in read_csv(small_roster / "users.csv")}
     roles = read_csv(small_roster / "roles.csv")

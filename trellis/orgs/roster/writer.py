@@ -1,47 +1,32 @@
-"""The roster import service: a OneRoster export becomes organizations, staff accounts and the
-pseudonymised student store, all or nothing.
-
-Reading and checking the files is ``trellis.interop.oneroster``'s job (plain Python); this module
-checks the import against the person's scope and writes it: the database rows inside one
-transaction, the student store by swapping in freshly written folders only after that transaction
-commits.
-"""
+"""Writes a read roster into the database: organizations, staff accounts, their roles, and the
+pseudonymised student store beside it."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import secrets
-import shutil
-import tempfile
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
-from itertools import chain
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
-from django.db.models import Count, Max
-from django.utils import timezone
+from django.db import connection
 
-from trellis.core.services import UserFacingError, access_record, audit_record
-from trellis.interop.oneroster import (
-    RosterBundle,
-    RosterError,
-    SchoolStats,
-    merge_student_store,
-    read_roster,
-    students_leaving,
-)
+from trellis.core.services import UserFacingError
+from trellis.interop.oneroster import RosterBundle, SchoolStats, merge_student_store, students_leaving
 from trellis.orgs.models import Membership, Organization, Person, Role
-from trellis.orgs.permissions import can_manage_organization
+from trellis.orgs.roster.bulk import (
+    _chunks,
+    insert_rows,
+    insert_users,
+    largest_pk,
+    new_ids,
+    unusable_passwords,
+    update_rows,
+)
+from trellis.orgs.roster.results import RosterImportResult
 from trellis.orgs.services import organization_path
+
+Progress = Callable[[str, int, int], None]
 
 Progress = Callable[[str, int, int], None]
 
@@ -74,169 +59,8 @@ def trellis_role(roster_role: str, org_kind: str) -> Role:
     return Role.TEACHER
 
 
-@dataclass
-class RosterImportResult:
-    counts: dict[str, int]
-    warnings: list[str]
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    scope_id: int | None = None
-    #: What the import takes away, per district (or the organization above the districts) and
-    #: kind: {"Cedar Valley Unified": {"Staff switched off": 3, "Students removed": 40}}.
-    removals: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    @property
-    def removes_anything(self) -> bool:
-        return any(any(kinds.values()) for kinds in self.removals.values())
-
-
-class RosterNotConfirmed(UserFacingError):
-    """The import would switch off staff or remove students, and that was not confirmed; nothing
-    was changed. ``plan`` is what it would have done."""
-
-    def __init__(self, plan: RosterImportResult) -> None:
-        self.plan = plan
-        super().__init__("This import would switch off staff or remove students; nothing was changed until "
-                         "that is confirmed.")
-
-
-#: Kinds of removal, in the order a preview lists them.
-REMOVAL_KINDS = ("Staff switched off", "Roles removed", "Students removed")
-
-
-def organization_for_import(identifier: str) -> Organization:
-    """The organization an import is run for, named by its sourcedId or its NCES id."""
-    found = list(Organization.objects.filter(sourced_id=identifier)[:1]) or list(
-        Organization.objects.filter(nces_id=identifier)[:2])
-    if len(found) != 1:
-        problem = ("is not the sourcedId or NCES id of an organization in Trellis" if not found
-                   else "is the NCES id of more than one organization in Trellis; give its sourcedId")
-        raise UserFacingError(f'"{identifier[:60]}" {problem}.')
-    return found[0]
-
-
-def roster_store_dir() -> Path:
-    return Path(settings.TRELLIS_DATA_DIR) / "roster"
-
-
-def roster_import(
-    *, actor: Any, source: Path, scope: Organization | None, into: Organization | None = None,
-    progress: Progress | None = None, confirm: Callable[[RosterImportResult], bool] | None = None,
-) -> RosterImportResult:
-    """Import a OneRoster folder or zip. ``actor=None`` is the command line (whole state).
-
-    A person may import only inside an organization they manage (``scope``); every organization in
-    the files must be that organization or lie below it. An organization whose parent is neither
-    in the files nor in Trellis is placed under ``into`` (default: ``scope``), the organization the
-    import is run for. Refusals raise ``UserFacingError`` naming the file, row and column, and
-    change nothing.
-
-    A bulk file replaces what Trellis holds only for the organizations it covers (those it lists,
-    but not an organization it lists only as the parent of some of its children), and only roles
-    at those organizations change. ``confirm``, when given, is called with what the import would
-    do once everything is worked out and before anything is committed; if it returns False,
-    nothing changes and ``RosterNotConfirmed`` is raised with that plan.
-    """
-    if actor is not None and (scope is None or not can_manage_organization(actor, scope)):
-        raise PermissionDenied("You can only import a roster for an organization you manage.")
-    into = into or scope
-    overall = ImportProgress(progress or (lambda step, done, total: None))
-    report = overall.phase(0, 60)
-    key = settings.TRELLIS_PSEUDONYM_KEY.encode()
-    store = roster_store_dir()
-    store.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=store.parent, prefix=".roster-staging-") as staging, ExitStack() as stack:
-        staging_dir = Path(staging)
-        writer = _RosterWriter(actor=actor, scope=scope, into=into, report=overall.phase(60, 95))
-
-        def write_people(people: RosterBundle) -> None:
-            # The staff accounts are written while the reader goes on with the enrollments. The
-            # transaction starts here, after the slow checks, so their progress stays visible;
-            # a refusal by the enrollments then undoes what was written.
-            stack.enter_context(_page_cache(IMPORT_PAGE_CACHE_KIB))
-            stack.enter_context(transaction.atomic())
-            writer.report("Checking organizations against your access", 0, 1)
-            writer.write_people(people)
-
-        try:
-            bundle = read_roster(Path(source), pseudonym_key=key, staging_dir=staging_dir / "read", progress=report,
-                                 people_ready=write_people)
-        except RosterError as exc:
-            raise UserFacingError(str(exc)) from exc
-        if not writer.written:  # the reader hands the people over whenever it accepts a roster
-            write_people(bundle)
-        result = writer.result(bundle)
-        merged = writer.write_student_store(store, staging_dir / "store")
-        if confirm is not None and not confirm(result):
-            raise RosterNotConfirmed(result)
-        writer.write_enrollment_counts(merged)
-        students = int(bundle.summary.get("students", 0))
-        audit_record(
-            actor=actor, action="roster.import", target=writer.top, organization_id=writer.top.pk,
-            summary=f"Imported a OneRoster {bundle.version} roster for {writer.top.name}: {change_summary(result)}",
-            details={"counts": result.counts, "created": result.created, "updated": result.updated,
-                     "removed": result.removals},
-        )
-        access_record(
-            actor=actor, dataset="student roster", purpose="Roster import (pseudonymised on arrival)",
-            organization_id=writer.top.pk, rows_read=students,
-        )
-        transaction.on_commit(lambda: _swap_store(store, staging_dir / "store"))
-    result.scope_id = writer.top.pk
-    overall.phase(95, 100)("Done", 1, 1)
-    return result
-
-
-class ImportProgress:
-    """One progress bar for the whole import: the reader's steps, then the writer's, each a part
-    of the bar, and the bar never going back (the reader's last step is reported after the
-    writer's first ones)."""
-
-    def __init__(self, report: Progress) -> None:
-        self.report = report
-        self.percent = 0
-
-    def phase(self, start: int, end: int) -> Progress:
-        def progress(step: str, done: int, total: int) -> None:
-            fraction = min(done / total, 1.0) if total > 0 else 0.0
-            self.percent = max(self.percent, start + round((end - start) * fraction))
-            self.report(step, self.percent, 100)
-
-        return progress
-
-
-#: SQLite's page cache while an import writes, in KiB (its default is 2 MB). A roster's usernames
-#: come in no particular order, so the pages of their index are revisited at random.
-IMPORT_PAGE_CACHE_KIB = 32 * 1024
-
-
-@contextmanager
-def _page_cache(kib: int) -> Iterator[None]:
-    """A larger SQLite page cache for the duration (other databases manage their own)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
-def _swap_store(store: Path, merged: Path) -> None:
-    """Put the merged store in place of the current one (two renames on the same disk)."""
-    old = store.parent / f".roster-old-{uuid.uuid4().hex}"
-    if store.exists():
-        store.rename(old)
-    merged.rename(store)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-class _RosterWriter:
+class RosterWriter:
     def __init__(self, *, actor: Any, scope: Organization | None, report: Progress, into: Organization | None = None):
         self.actor, self.scope, self.into, self.report = actor, scope, into or scope, report
         self.warnings: list[str] = []
@@ -675,26 +499,6 @@ class _RosterWriter:
                 if o.pk in self.covered or o.sourced_id != sourced_id}
 
 
-COUNT_LABELS = {
-    "orgs:state": "State", "orgs:local": "Regional service centers", "orgs:district": "Districts",
-    "orgs:school": "Schools", "orgs:department": "Departments (placed at their schools)",
-    "orgs_skipped": "Organizations of other kinds (left out)", "staff": "Staff", "students": "Students",
-    "classes": "Classes", "enrollments": "Class enrollments", "guardians_dropped": "Parents and guardians (left out)",
-    "students_tobedeleted": "Students marked to be removed", "student_updates_only": "Student records only updated",
-}
-
-
-def plain_counts(counts: dict[str, int]) -> dict[str, int]:
-    """A roster's counts under the words a person reads ("Districts", not ``orgs:district``)."""
-    plain: dict[str, int] = {}
-    for key, number in counts.items():
-        if key.startswith("staff:"):
-            label = f"Staff with the role {key.removeprefix('staff:')}"
-        else:
-            label = COUNT_LABELS.get(key, key.replace("_", " ").capitalize())
-        plain[label] = number
-    return plain
-
 
 def nces_id(identifier: str | None) -> str:
     """An org's identifier as its NCES id: NCES ids are at most 12 digits, so an identifier that
@@ -702,116 +506,9 @@ def nces_id(identifier: str | None) -> str:
     return identifier if identifier and len(identifier) <= 12 else ""
 
 
-def change_summary(result: RosterImportResult) -> str:
-    """One line of what an import added, changed, switched off and removed."""
-    parts = [f"added {n:,} {what.lower()}" for what, n in result.created.items()]
-    parts += [f"{what.lower()}: {n:,}" for what, n in result.updated.items()]
-    removed: dict[str, int] = {}
-    for kinds in result.removals.values():
-        for kind, number in kinds.items():
-            removed[kind] = removed.get(kind, 0) + number
-    parts += [f"{kind.lower()}: {n:,}" for kind, n in removed.items() if n and kind != "Roles removed"]
-    return "; ".join(parts) or "nothing changed"
-
 
 def _orgs_row(record: Any) -> str:
     row = getattr(record, "row", None)
     return f'orgs.csv, row {row}, column "parentSourcedId"' if row else "orgs.csv"
 
 
-def unusable_passwords(count: int) -> list[str]:
-    """``count`` unusable passwords, as Django's ``make_password(None)`` stores them (rostered
-    staff sign in through their district until someone sets them a password), cut from one block
-    of random bytes because a state has hundreds of thousands of accounts: every 30 bytes encode
-    to exactly 40 characters, as in ``secrets.token_urlsafe(30)``."""
-    encoded = base64.urlsafe_b64encode(secrets.token_bytes(30 * count)).decode()
-    return [UNUSABLE_PASSWORD_PREFIX + encoded[start:start + 40] for start in range(0, 40 * count, 40)]
-
-
-def insert_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert many rows of ``model`` (timestamps set to now)."""
-    if not rows:
-        return
-    meta = model._meta
-    now = meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-    columns = [meta.get_field(name).column for name in fields] + ["created_at", "updated_at"]
-    _insert(meta.db_table, columns, [(*row, now, now) for row in rows])
-
-
-#: Values per INSERT statement: SQLite's smallest limit on a statement's parameters (999).
-INSERT_VALUES = 999
-
-
-def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` in order, as many to a statement as INSERT_VALUES allows and one
-    executemany per batch. A statement of many rows costs SQLite less per row than as many
-    statements of one (a state's people: 1.8 s against 2.7 s). The rows take their ids in the
-    order given, on SQLite as on PostgreSQL (Django's bulk_create relies on the same), which
-    ``new_ids`` uses."""
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    head = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per = max(1, INSERT_VALUES // len(columns))
-    with connection.cursor() as cursor:
-        # Batches of whole statements, so that only the last batch leaves a shorter rest.
-        for chunk in _chunks(rows, per * max(1, 20000 // per)):
-            whole = len(chunk) - len(chunk) % per
-            if whole:
-                cursor.executemany(
-                    head + ", ".join([one] * per),
-                    [tuple(chain.from_iterable(chunk[start:start + per])) for start in range(0, whole, per)],
-                )
-            if whole < len(chunk):
-                rest = chunk[whole:]
-                cursor.execute(head + ", ".join([one] * len(rest)), tuple(chain.from_iterable(rest)))
-
-
-def update_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Set ``fields`` on many rows, each given as (*values, pk), with one executemany per batch."""
-    if not rows:
-        return
-    meta = model._meta
-    assignments = ", ".join(f"{connection.ops.quote_name(meta.get_field(f).column)} = %s" for f in fields)
-    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE id = %s"
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 20000):
-            cursor.executemany(sql, chunk)
-
-
-def insert_users(rows: list[tuple[Any, ...]]) -> None:
-    """Insert staff accounts: (password, username, first_name, last_name, email, is_active)."""
-    if not rows:
-        return
-    meta = get_user_model()._meta
-    joined = meta.get_field("date_joined").get_db_prep_save(timezone.now(), connection)
-    columns = ["password", "username", "first_name", "last_name", "email", "is_active", "is_superuser", "is_staff",
-               "date_joined"]  # fmt: skip
-    _insert(meta.db_table, columns, [(*row, False, False, joined) for row in rows])
-
-
-def largest_pk(model: type[Any]) -> int:
-    """The largest id in use. Ids only grow, so rows inserted after this call have larger ones."""
-    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def new_ids(model: type[Any], before: int, keys: list[str], field: str) -> dict[str, int]:
-    """key → id of the rows just inserted (in the order of ``keys``) after ``largest_pk`` gave
-    ``before``; ``field`` is the unique column the keys are.
-
-    When exactly ``len(keys)`` rows lie above ``before`` and the largest is ``before + len(keys)``,
-    the rows took the ids ``before + 1`` onwards in insertion order, and none of them needs to be
-    read back (a state has hundreds of thousands). Otherwise (another session inserted rows
-    meanwhile, or a sequence skipped values) they are read back by key.
-    """
-    above = model.objects.filter(pk__gt=before).aggregate(rows=Count("pk"), top=Max("pk"))
-    if above["rows"] == len(keys) and above["top"] == before + len(keys):
-        return dict(zip(keys, range(before + 1, before + len(keys) + 1), strict=True))
-    wanted = set(keys)
-    return {key: pk for key, pk in model.objects.filter(pk__gt=before).order_by().values_list(field, "pk")
-            if key in wanted}
-
-
-def _chunks(items: list[Any] | Iterable[Any], size: int) -> Iterable[list[Any]]:
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
