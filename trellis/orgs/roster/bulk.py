@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
 from django.db.models import Count, Max
@@ -39,7 +38,6 @@ def page_cache(kib: int) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-
 def unusable_passwords(count: int) -> list[str]:
     """``count`` unusable passwords, as Django's ``make_password(None)`` stores them (rostered
     staff sign in through their district until someone sets them a password), cut from one block
@@ -49,14 +47,41 @@ def unusable_passwords(count: int) -> list[str]:
     return [UNUSABLE_PASSWORD_PREFIX + encoded[start:start + 40] for start in range(0, 40 * count, 40)]
 
 
-def insert_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert many rows of ``model`` (timestamps set to now)."""
+class Row(Protocol):
+    """A row to write: a NamedTuple whose field names are the model's field names."""
+
+    _fields: tuple[str, ...]
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+def insert_rows(model: type[Any], rows: Sequence[Row], *, key: str | None = None) -> dict[Any, int]:
+    """Insert ``rows`` of ``model`` in the order given (NamedTuples of one type, named by the
+    model's fields). A model's ``created_at`` and ``updated_at``, when the rows do not carry them,
+    are set to now. With ``key``, a unique field the rows carry: its value → the id of each row
+    inserted (otherwise nothing is returned)."""
     if not rows:
-        return
+        return {}
+    before = largest_pk(model) if key else 0
+    _insert_rows(model, rows)
+    return new_ids(model, before, [getattr(row, key) for row in rows], key) if key else {}
+
+
+def _insert_rows(model: type[Any], rows: Sequence[Row]) -> None:
     meta = model._meta
-    now = meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-    columns = [meta.get_field(name).column for name in fields] + ["created_at", "updated_at"]
-    _insert(meta.db_table, columns, [(*row, now, now) for row in rows])
+    fields = rows[0]._fields
+    columns = [meta.get_field(name).column for name in fields]
+    stamps = [name for name in ("created_at", "updated_at") if name not in fields and _has_field(model, name)]
+    if stamps:
+        now = meta.get_field(stamps[0]).get_db_prep_save(timezone.now(), connection)
+        columns += [meta.get_field(name).column for name in stamps]
+        _insert(meta.db_table, columns, [(*row, *[now] * len(stamps)) for row in rows])
+    else:
+        _insert(meta.db_table, columns, [tuple(row) for row in rows])
+
+
+def _has_field(model: type[Any], name: str) -> bool:
+    return any(field.name == name for field in model._meta.concrete_fields)
 
 
 #: Values per INSERT statement: SQLite's smallest limit on a statement's parameters (999).
@@ -75,7 +100,7 @@ def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None
     per = max(1, INSERT_VALUES // len(columns))
     with connection.cursor() as cursor:
         # Batches of whole statements, so that only the last batch leaves a shorter rest.
-        for chunk in _chunks(rows, per * max(1, 20000 // per)):
+        for chunk in chunks(rows, per * max(1, 20000 // per)):
             whole = len(chunk) - len(chunk) % per
             if whole:
                 cursor.executemany(
@@ -87,27 +112,18 @@ def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None
                 cursor.execute(head + ", ".join([one] * len(rest)), tuple(chain.from_iterable(rest)))
 
 
-def update_rows(model: type[Any], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Set ``fields`` on many rows, each given as (*values, pk), with one executemany per batch."""
+def update_rows(model: type[Any], rows: dict[int, Row]) -> None:
+    """Set the fields of each row on the row of ``model`` whose id is its key (NamedTuples of
+    one type, named by the model's fields), with one executemany per batch."""
     if not rows:
         return
     meta = model._meta
+    fields = next(iter(rows.values()))._fields
     assignments = ", ".join(f"{connection.ops.quote_name(meta.get_field(f).column)} = %s" for f in fields)
     sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE id = %s"
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 20000):
-            cursor.executemany(sql, chunk)
-
-
-def insert_users(rows: list[tuple[Any, ...]]) -> None:
-    """Insert staff accounts: (password, username, first_name, last_name, email, is_active)."""
-    if not rows:
-        return
-    meta = get_user_model()._meta
-    joined = meta.get_field("date_joined").get_db_prep_save(timezone.now(), connection)
-    columns = ["password", "username", "first_name", "last_name", "email", "is_active", "is_superuser", "is_staff",
-               "date_joined"]  # fmt: skip
-    _insert(meta.db_table, columns, [(*row, False, False, joined) for row in rows])
+        for chunk in chunks(rows.items(), 20000):
+            cursor.executemany(sql, [(*row, pk) for pk, row in chunk])
 
 
 def largest_pk(model: type[Any]) -> int:
@@ -115,7 +131,7 @@ def largest_pk(model: type[Any]) -> int:
     return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def new_ids(model: type[Any], before: int, keys: list[str], field: str) -> dict[str, int]:
+def new_ids(model: type[Any], before: int, keys: list[Any], field: str) -> dict[Any, int]:
     """key → id of the rows just inserted (in the order of ``keys``) after ``largest_pk`` gave
     ``before``; ``field`` is the unique column the keys are.
 
@@ -132,7 +148,7 @@ def new_ids(model: type[Any], before: int, keys: list[str], field: str) -> dict[
             if key in wanted}
 
 
-def _chunks(items: list[Any] | Iterable[Any], size: int) -> Iterable[list[Any]]:
+def chunks(items: list[Any] | Iterable[Any], size: int) -> Iterable[list[Any]]:
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start:start + size]

@@ -6,25 +6,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
 from trellis.core.services import UserFacingError
 from trellis.interop.oneroster import RosterBundle, SchoolStats, merge_student_store, students_leaving
 from trellis.orgs.models import Membership, Organization, Person, Role
-from trellis.orgs.roster.bulk import (
-    _chunks,
-    insert_rows,
-    insert_users,
-    largest_pk,
-    new_ids,
-    unusable_passwords,
-    update_rows,
-)
+from trellis.orgs.roster.bulk import chunks, insert_rows, unusable_passwords, update_rows
 from trellis.orgs.roster.results import RosterImportResult
-from trellis.orgs.services import organization_path
 
 Progress = Callable[[str, int, int], None]
 
@@ -42,10 +34,84 @@ ORG_KINDS = {
 # Everyone else on a school's staff (teachers, aides, counselors, proctors) gets the teacher view.
 ADMIN_ROLES = {"administrator", "principal", "siteadministrator", "districtadministrator", "systemadministrator"}
 
-# The Person columns a roster sets, in the order write_staff compares and writes them.
-PERSON_FIELDS = ("given_name", "family_name", "email", "roster_role", "primary_organization", "is_active")
-# The Organization columns a new organization is inserted with.
-ORGANIZATION_FIELDS = ("name", "kind", "parent", "sourced_id", "nces_id", "locale", "path", "is_active")
+
+
+class RosterFields(NamedTuple):
+    """The fields of a Person a roster sets. In a delta, a field the file does not carry is None."""
+
+    given_name: str | None
+    family_name: str | None
+    email: str | None
+    roster_role: str | None
+    primary_organization: int | None
+    is_active: bool
+
+
+class KnownPerson(NamedTuple):
+    """A rostered person Trellis held before this import."""
+
+    pk: int
+    user: int
+    fields: RosterFields
+    primary_path: str | None
+
+
+class Newcomer(NamedTuple):
+    """A staff member new to Trellis, before their account is written."""
+
+    sourced_id: str
+    username: str
+    fields: RosterFields
+
+
+class NewUser(NamedTuple):
+    password: str
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    is_active: bool
+    is_superuser: bool
+    is_staff: bool
+    date_joined: Any
+
+
+class NewPerson(NamedTuple):
+    user: int
+    sourced_id: str
+    given_name: str
+    family_name: str
+    email: str
+    roster_role: str
+    primary_organization: int | None
+    is_active: bool
+
+
+class NewOrganization(NamedTuple):
+    name: str
+    kind: str
+    parent: int | None
+    sourced_id: str
+    nces_id: str
+    locale: str
+    path: str
+    is_active: bool
+
+
+class NewMembership(NamedTuple):
+    person: int
+    organization: int
+    role: str
+    from_roster: bool
+
+
+class PathRow(NamedTuple):
+    path: str
+
+
+class EnrollmentRow(NamedTuple):
+    enrollment: int
+    econ_disadvantaged_share: float | None
 
 
 def trellis_role(roster_role: str, org_kind: str) -> Role:
@@ -101,7 +167,7 @@ class RosterWriter:
         if self._districts is None:
             self._districts = dict(Organization.objects.filter(kind__in=[Organization.Kind.DISTRICT])
                                    .order_by().values_list("pk", "name"))
-        ids = [int(part) for part in (path or "").strip("/").split("/") if part]
+        ids = Organization.path_ids(path)
         name = next((self._districts[i] for i in ids if i in self._districts), None)
         if name is None:
             top = Organization.objects.filter(pk=ids[-1]).values_list("name", flat=True).first() if ids else None
@@ -130,13 +196,12 @@ class RosterWriter:
             for o in Organization.objects.filter(nces_id__in=nces_ids):
                 by_nces[(o.kind, o.nces_id)] = o
         in_file = {r.sourced_id: r for r in records}
-        order = {"state": 0, "local": 1, "district": 2, "school": 3}
-        records.sort(key=lambda r: (order.get(r.type, 9), r.sourced_id))
+        records.sort(key=lambda r: r.sourced_id)
         existing_state = list(Organization.objects.filter(kind=Organization.Kind.STATE)[:2])
-        for level in range(4):
+        for level, level_kind in enumerate(Organization.LEVELS):
             created: list[Organization] = []
-            for record in (r for r in records if order.get(r.type) == level):
-                kind = ORG_KINDS[record.type]
+            for record in (r for r in records if ORG_KINDS[r.type] == level_kind):
+                kind = level_kind
                 organization = known.get(record.sourced_id) or by_nces.get((kind, record.identifier))
                 if organization is None and kind == Organization.Kind.STATE and len(existing_state) == 1:
                     # One Trellis serves one state: its state row in any roster is that state.
@@ -151,10 +216,10 @@ class RosterWriter:
             # Children of this level need their parents' ids and paths, so each level is
             # written before the next is read.
             self.insert_new(created)
-            self.report("Adding organizations", level + 1, 5)
+            self.report("Adding organizations", level + 1, len(Organization.LEVELS) + 1)
         self.place_departments(departments, known)
         self.find_covered()
-        self.report("Adding organizations", 5, 5)
+        self.report("Adding organizations", len(Organization.LEVELS) + 1, len(Organization.LEVELS) + 1)
         in_roster = {o.pk for o in self.by_sourced_id.values()}
         tops = [o for o in self.by_sourced_id.values() if not (o.parent_id and o.parent_id in in_roster)]
         if not tops:
@@ -165,8 +230,8 @@ class RosterWriter:
     def insert_new(self, created: list[Organization]) -> None:
         self.insert_organizations(created)
         for organization in created:
-            organization.path = organization_path(organization)
-        update_rows(Organization, ("path",), [(o.path, o.pk) for o in created])
+            organization.path = organization.path_under_parent()
+        update_rows(Organization, {o.pk: PathRow(o.path) for o in created})
         for organization in created:
             label = Organization.Kind(organization.kind).label
             self.created[label] = self.created.get(label, 0) + 1
@@ -215,18 +280,18 @@ class RosterWriter:
         give each object its id."""
         if not created:
             return
-        before = largest_pk(Organization)
-        attributes = [Organization._meta.get_field(field).attname for field in ORGANIZATION_FIELDS]
-        insert_rows(Organization, ORGANIZATION_FIELDS,
-                    [tuple(getattr(o, attribute) for attribute in attributes) for o in created])
-        ids = new_ids(Organization, before, [str(o.sourced_id) for o in created], "sourced_id")
+        ids = insert_rows(Organization, [
+            NewOrganization(name=o.name, kind=o.kind, parent=o.parent_id, sourced_id=str(o.sourced_id),
+                            nces_id=o.nces_id, locale=o.locale, path=o.path, is_active=o.is_active)
+            for o in created
+        ], key="sourced_id")
         for organization in created:
             organization.pk = ids[str(organization.sourced_id)]
             organization._state.adding = False
             organization._state.db = connection.alias
 
     def new_organization(self, record: Any, kind: str, parent: Organization | None) -> Organization:
-        if parent is None and kind != Organization.Kind.STATE:
+        if parent is None and Organization.needs_parent(kind):
             self.refuse(f'{_orgs_row(record)}: the {record.type} "{record.name}" has a parent that is neither in '
                         "the file nor in Trellis. Import it from the page of the organization it belongs to "
                         "(on the command line: --into with that organization's sourcedId or NCES id).")
@@ -260,15 +325,14 @@ class RosterWriter:
             self.updated[label] = self.updated.get(label, 0) + 1
 
     def parent_for(self, record: Any, kind: str, in_file: dict[str, Any]) -> Organization | None:
-        allowed = Organization.PARENT_KINDS[Organization.Kind(kind)]
         named = record.parent_sourced_id
         parent = self.by_sourced_id.get(named) if named else None
         if parent is None and named and named not in in_file:
             parent = Organization.objects.filter(sourced_id=named).first()
-        if parent is not None and parent.kind in allowed:
+        if parent is not None and Organization.may_sit_under(kind, parent.kind):
             return parent
         into = self.into
-        if into is not None and into.kind in allowed:
+        if into is not None and Organization.may_sit_under(kind, into.kind):
             if parent is not None or named:
                 if parent is not None:
                     what = f"is a {parent.get_kind_display().lower()}"
@@ -279,7 +343,7 @@ class RosterWriter:
                 self.warnings.append(f'{_orgs_row(record)}: the parent of the {record.type} "{record.name}" {what}; '
                                      f"it was placed under {into.name}, the organization this import is for.")
             return into
-        if kind in (Organization.Kind.DISTRICT, Organization.Kind.REGION):
+        if Organization.may_sit_under(kind, Organization.Kind.STATE):
             # A district's own export rarely carries the state row: it belongs to the one state.
             return Organization.objects.filter(kind=Organization.Kind.STATE).order_by("pk").first()
         return None
@@ -304,20 +368,20 @@ class RosterWriter:
             path = schools.get(sourced_id)
             if path is None:
                 continue
-            for part in path.strip("/").split("/"):
-                entry = totals.setdefault(int(part), [0, 0, 0])
+            for pk in Organization.path_ids(path):
+                entry = totals.setdefault(pk, [0, 0, 0])
                 entry[0] += students
                 entry[1] += disadvantaged
                 entry[2] += flagged
-        in_roster = {int(part) for o in self.by_sourced_id.values() for part in o.path.strip("/").split("/")}
+        in_roster = {pk for o in self.by_sourced_id.values() for pk in Organization.path_ids(o.path)}
         current = Organization.objects.filter(pk__in=[pk for pk in totals if pk in in_roster]).order_by()
-        changed = []
+        changed: dict[int, EnrollmentRow] = {}
         for pk, enrollment, current_share in current.values_list("pk", "enrollment", "econ_disadvantaged_share"):
             students, disadvantaged, flagged = totals[pk]
             share = round(disadvantaged / flagged, 4) if flagged else None
             if enrollment != students or current_share != share:
-                changed.append((students, share, pk))
-        update_rows(Organization, ("enrollment", "econ_disadvantaged_share"), changed)
+                changed[pk] = EnrollmentRow(students, share)
+        update_rows(Organization, changed)
 
     # Staff --------------------------------------------------------------------------------------
     # A state roster carries hundreds of thousands of staff, so new rows go in with one
@@ -325,15 +389,17 @@ class RosterWriter:
     # and nothing loops over staff × organizations.
     def write_staff(self) -> None:
         staff = list(self.bundle.staff)
-        # sourcedId → (pk, user id, *PERSON_FIELDS values, primary organization's path).
-        existing = {row[0]: row[1:] for row in Person.objects.filter(sourced_id__isnull=False).order_by()
-                    .values_list("sourced_id", "pk", "user_id", *PERSON_FIELDS, "primary_organization__path")}
+        # sourcedId → what Trellis holds of every rostered person.
+        existing = {
+            sourced_id: KnownPerson(pk, user, RosterFields(*fields), path)
+            for sourced_id, pk, user, *fields, path in Person.objects.filter(sourced_id__isnull=False).order_by()
+            .values_list("sourced_id", "pk", "user_id", *RosterFields._fields, "primary_organization__path")
+        }
         user_model = get_user_model()
         taken: set[str] | None = None  # every username in Trellis, read when the first new person needs it
         org_pks = {sourced_id: o.pk for sourced_id, o in self.by_sourced_id.items()}
-        new_users: list[tuple[Any, ...]] = []
-        new_people: list[tuple[Any, ...]] = []
-        changed: list[tuple[Any, ...]] = []
+        new_people: list[Newcomer] = []
+        changed: dict[int, RosterFields] = {}
         user_activity: dict[int, bool] = {}
         for index, record in enumerate(staff, start=1):
             if index % 20000 == 0:
@@ -341,13 +407,13 @@ class RosterWriter:
             active = record.status != "tobedeleted" and record.enabled is not False
             roles = record.roles
             primary_id = None
-            for _, org, is_primary in roles:
-                if is_primary:
-                    primary_id = org_pks.get(org)
+            for role in roles:
+                if role.primary:
+                    primary_id = org_pks.get(role.org_sourced_id)
                     break
             if primary_id is None and roles:
-                primary_id = org_pks.get(roles[0][1])
-            roster_role = roles[0][0] if roles else ""
+                primary_id = org_pks.get(roles[0].org_sourced_id)
+            roster_role = roles[0].role if roles else ""
             person = existing.get(record.sourced_id)
             if person is None:
                 username = record.username or record.sourced_id
@@ -360,41 +426,31 @@ class RosterWriter:
                                 f"member with sourcedId {record.sourced_id} cannot be used in Trellis. Give "
                                 "this person a different username.")
                 taken.add(username)
-                given, family = (record.given_name or "")[:150], (record.family_name or "")[:150]
-                email = record.email or ""
-                new_users.append((username, given, family, email, active))
-                new_people.append((record.sourced_id, given, family, email, roster_role, primary_id, active))
+                new_people.append(Newcomer(record.sourced_id, username, RosterFields(
+                    (record.given_name or "")[:150], (record.family_name or "")[:150], record.email or "",
+                    roster_role, primary_id, active)))
                 continue
-            self.require_person_scope(record.sourced_id, person[-1])
-            # In a delta a field the file does not carry is None: keep what Trellis has.
-            given_values = (record.given_name, record.family_name, record.email, roster_role or None,
-                            primary_id, active)
-            current = person[2:-1]
-            if given_values == current:
+            self.require_person_scope(record.sourced_id, person.primary_path)
+            given = RosterFields(record.given_name, record.family_name, record.email, roster_role or None,
+                                 primary_id, active)
+            current = person.fields
+            if given == current:
                 continue
-            pairs = list(zip(given_values, current, strict=True))
-            if any(v is not None and v != c for v, c in pairs):
-                values = tuple(c if v is None else v for v, c in pairs)
-                changed.append((*values, person[0]))
-                if current[-1] != active:
-                    user_activity[person[1]] = active
+            if any(v is not None and v != c for v, c in zip(given, current, strict=True)):
+                # What the file does not carry (None), Trellis keeps.
+                changed[person.pk] = RosterFields(*(c if v is None else v for v, c in zip(given, current, strict=True)))
+                if current.is_active != active:
+                    user_activity[person.user] = active
         self.report("Adding staff accounts", len(staff), len(staff))
         listed = {s.sourced_id for s in staff}
         # sourcedId → pk of every listed person, the new ones added once they are inserted.
-        people = {sourced_id: person[0] for sourced_id, person in existing.items() if sourced_id in listed}
+        people = {sourced_id: person.pk for sourced_id, person in existing.items() if sourced_id in listed}
         if new_people:
-            users_before = largest_pk(user_model)
-            insert_users([(password, *user) for password, user in
-                          zip(unusable_passwords(len(new_users)), new_users, strict=True)])
-            user_ids = new_ids(user_model, users_before, [user[0] for user in new_users], "username")
-            people_before = largest_pk(Person)
-            insert_rows(Person, ("user", "sourced_id", *PERSON_FIELDS),
-                        [(user_ids[user[0]], *person) for user, person in zip(new_users, new_people, strict=True)])
-            people.update(new_ids(Person, people_before, [person[0] for person in new_people], "sourced_id"))
-        update_rows(Person, PERSON_FIELDS, changed)
+            people.update(self.insert_people(new_people))
+        update_rows(Person, changed)
         for active in (True, False):
             ids = [pk for pk, value in user_activity.items() if value is active]
-            for chunk in _chunks(ids, 5000):
+            for chunk in chunks(ids, 5000):
                 user_model.objects.filter(pk__in=chunk).update(is_active=active)
         if new_people:
             self.created["Staff accounts"] = len(new_people)
@@ -403,6 +459,21 @@ class RosterWriter:
         self.write_memberships(staff, people, any_existing=len(people) > len(new_people))
         if self.bundle.modes.get("users.csv") == "bulk":
             self.deactivate_missing([person for sourced_id, person in existing.items() if sourced_id not in listed])
+
+    def insert_people(self, new: list[Newcomer]) -> dict[str, int]:
+        """Add an account and a person for each newcomer; sourcedId → id of each new person."""
+        user_model = get_user_model()
+        joined = user_model._meta.get_field("date_joined").get_db_prep_save(timezone.now(), connection)
+        user_ids = insert_rows(user_model, [
+            NewUser(password, person.username, person.fields.given_name or "", person.fields.family_name or "",
+                    person.fields.email or "", person.fields.is_active, is_superuser=False, is_staff=False,
+                    date_joined=joined)
+            for password, person in zip(unusable_passwords(len(new)), new, strict=True)
+        ], key="username")
+        return insert_rows(Person, [
+            NewPerson(user_ids[person.username], person.sourced_id, **person.fields._asdict())
+            for person in new
+        ], key="sourced_id")
 
     def require_person_scope(self, sourced_id: str, path: str | None) -> None:
         if self.scope is None or path is None:
@@ -424,8 +495,9 @@ class RosterWriter:
             # so sorting the new rows below is cheap.
             found = {}
             for record in staff:
-                for roster_role, org_sourced_id, _ in roles_of(record):
-                    organization = orgs.get(org_sourced_id)
+                for staff_role in roles_of(record):
+                    roster_role = staff_role.role
+                    organization = orgs.get(staff_role.org_sourced_id)
                     if organization is not None:
                         org_pk, kind = organization
                         role = roles.get((roster_role, kind))
@@ -443,7 +515,7 @@ class RosterWriter:
                        Membership.objects.filter(from_roster=True).order_by()
                        .values_list("pk", "person_id", "organization_id", "role") if person_id in person_ids}
         new = sorted(m for m in wanted if m not in current)
-        insert_rows(Membership, ("person", "organization", "role", "from_roster"), [(*m, True) for m in new])
+        insert_rows(Membership, [NewMembership(*m, from_roster=True) for m in new])
         if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
             # Only roles at the organizations the file covers: a person listed in one district's
             # file keeps their roles elsewhere.
@@ -454,29 +526,26 @@ class RosterWriter:
             gone = {m for m in gone if self.scope is None or paths[m[1]].startswith(self.scope.path)}
             for membership in gone:
                 self.count_removal(paths[membership[1]], "Roles removed")
-        for chunk in _chunks(sorted(current[m] for m in gone), 5000):
+        for chunk in chunks(sorted(current[m] for m in gone), 5000):
             Membership.objects.filter(pk__in=chunk).delete()
         if gone:
             self.updated["Roles removed"] = len(gone)
         if new:
             self.created["Roles"] = len(new)
 
-    def deactivate_missing(self, unlisted: list[tuple[Any, ...]]) -> None:
+    def deactivate_missing(self, unlisted: list[KnownPerson]) -> None:
         """A bulk file is the whole truth for the organizations it covers: staff it no longer
         lists whose primary organization is one of those are switched off (never deleted, so
         their history stays); everyone else is left alone.
 
-        ``unlisted`` holds the people Trellis had before this import that the file does not list,
-        as ``write_staff`` read them: (pk, user id, *PERSON_FIELDS values, primary path)."""
-        primary = PERSON_FIELDS.index("primary_organization") + 2
-        gone = [(person[0], person[1]) for person in unlisted
-                if person[-2] and person[primary] is not None and person[primary] in self.covered]
-        for person in unlisted:
-            if person[-2] and person[primary] in self.covered:
-                self.count_removal(person[-1], "Staff switched off")
-        for chunk in _chunks(gone, 5000):
-            Person.objects.filter(pk__in=[pk for pk, _ in chunk]).update(is_active=False)
-            get_user_model().objects.filter(pk__in=[user_id for _, user_id in chunk]).update(is_active=False)
+        ``unlisted`` holds the people Trellis had before this import that the file does not list."""
+        gone = [person for person in unlisted
+                if person.fields.is_active and person.fields.primary_organization in self.covered]
+        for person in gone:
+            self.count_removal(person.primary_path, "Staff switched off")
+        for chunk in chunks(gone, 5000):
+            Person.objects.filter(pk__in=[person.pk for person in chunk]).update(is_active=False)
+            get_user_model().objects.filter(pk__in=[person.user for person in chunk]).update(is_active=False)
         if gone:
             self.updated["Staff accounts switched off"] = len(gone)
 
