@@ -36,6 +36,17 @@ from trellis.interop.oneroster.source import (
     resolve_modes,
 )
 from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, PLACED_ORG_TYPES, ROSTER_FILES, V11, V12
+from trellis.interop.oneroster.staging import (
+    KINDS,
+    STUDENT_KEYS,
+    STUDENT_SCHOOL,
+    STUDENT_USERS,
+    USER_IDS,
+    USER_ROLES,
+    USERS_GRADED,
+    USERS_WITH_KIND,
+    Staging,
+)
 from trellis.interop.oneroster.tables import Loaded, count, drop, first_row, load, run_checks, value_checks
 from trellis.interop.pseudonym import check_key, register_pseudonym_key
 
@@ -179,6 +190,7 @@ class _Reader:
         people_ready: Callable[[RosterBundle], None] | None = None,
     ) -> None:
         self.con = con
+        self.staging = Staging(con)
         self.pseudonym_key = pseudonym_key
         self.roster = roster
         self.findings = findings
@@ -240,7 +252,7 @@ class _Reader:
         # the enrollments are read and checked (see _rest).
         self.con.execute(f"SET threads = {_CORES}")
         if self.people_ready is None:
-            self._read_staff(self.con, modes, staged)
+            self._read_staff(self.staging, modes, staged)
             self._rest(header_maps, modes, staged)
         else:
             self._hand_over(version, modes, staged, lambda fetched: self._rest(header_maps, modes, staged, fetched))
@@ -262,7 +274,7 @@ class _Reader:
             try:
                 # The people tables may go as soon as the staff are fetched, before their records
                 # are put together in Python.
-                self._read_staff(cursor, modes, staged, fetched=fetched.set)
+                self._read_staff(self.staging.on(cursor), modes, staged, fetched=fetched.set)
             finally:
                 cursor.close()
                 fetched.set()
@@ -293,11 +305,11 @@ class _Reader:
             staged.students_path = self.staging_dir / store.STUDENTS
             self._drop_people(keep=("demographics.csv",))
             people.write_students(
-                self.con, demographics=self.loaded.get("demographics.csv"), mode=modes["users.csv"],
+                self.staging, demographics=self.loaded.get("demographics.csv"), mode=modes["users.csv"],
                 flag_sources=staged.flag_sources, path=staged.students_path,
             )
         else:
-            self.con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
+            self.staging.empty_table(STUDENT_KEYS, "sid VARCHAR, student_key VARCHAR")
         self._drop_people()
         # The extra thread speeds the enrollments' load even beside the staff writer (five
         # alternating pairs of state imports: 0.2 to 1.5 s faster). Their sorts, which take the
@@ -307,7 +319,7 @@ class _Reader:
         self._check([ENROLLMENTS] if ENROLLMENTS in self.loaded else [], modes)
         self.con.execute(f"SET threads = {_CORES}")
         # Only the enrollments' reference check needed to know every user.
-        self.con.execute("DROP TABLE IF EXISTS user_ids")
+        self.staging.drop(USER_IDS)
         if self.findings.problems:
             if staged is not None and staged.students_path is not None:
                 staged.students_path.unlink(missing_ok=True)  # a refusal leaves nothing staged
@@ -430,8 +442,8 @@ class _Reader:
     def _check_people(self, version: str, modes: dict[str, str]) -> None:
         users = self.loaded.get("users.csv")
         if users is not None:
-            people.build_kinds(self.con, version, users, self.loaded.get("roles.csv"))
-            people.check_people(self.con, users, modes["users.csv"], self.findings)
+            people.build_kinds(self.staging, version, users, self.loaded.get("roles.csv"))
+            people.check_people(self.staging, users, modes["users.csv"], self.findings)
         self._tick("checked people")
 
     def _stage_files(self, modes: dict[str, str]) -> _People:
@@ -452,13 +464,13 @@ class _Reader:
 
     def _read_staff(
         self,
-        con: duckdb.DuckDBPyConnection,
+        staging: Staging,
         modes: dict[str, str],
         staged: _People,
         fetched: Callable[[], None] | None = None,
     ) -> None:
         users = self.loaded.get("users.csv")
-        staged.staff = people.staff_records(con, users, modes["users.csv"], fetched) if users is not None else []
+        staged.staff = people.staff_records(staging, users, modes["users.csv"], fetched) if users is not None else []
         summary = staged.staff_summary = {"staff": len(staged.staff)}
         roles = Counter(role for record in staged.staff for role in {r.role for r in record.roles})
         for role, number in sorted(roles.items()):
@@ -470,16 +482,16 @@ class _Reader:
         con, loaded = self.con, self.loaded
         users = loaded.get("users.csv")
         if users is None:
-            con.execute("CREATE OR REPLACE TABLE kinds (uid VARCHAR, kind VARCHAR)")
-            con.execute("CREATE OR REPLACE TABLE student_users (sid VARCHAR, student_key VARCHAR)")
+            self.staging.empty_table(KINDS, "uid VARCHAR, kind VARCHAR")
+            self.staging.empty_table(STUDENT_USERS, "sid VARCHAR, student_key VARCHAR")
         else:
             people.stage_student_users(
-                con, users=users, orgs=loaded.get("orgs.csv"), mode=modes["users.csv"],
+                self.staging, users=users, orgs=loaded.get("orgs.csv"), mode=modes["users.csv"],
                 flag_sources=staged.flag_sources, pseudonym_key=self.pseudonym_key,
             )
             staged.guardians = count(con, "SELECT count(*) FROM kinds WHERE kind = 'family'")
         store.find_unstaged(
-            con, users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None
+            self.staging, users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None
         )
 
     def _stage(self, version: str, modes: dict[str, str], staged: _People) -> RosterBundle:
@@ -528,19 +540,18 @@ class _Reader:
     def _drop_people(self, keep: tuple[str, ...] = ()) -> None:
         """Drop the tables of users, roles and demographics (but ``keep``), and what was built
         from them, as soon as the step that needs them is done."""
-        for view in ("users_with_kind", "users_graded"):
-            self.con.execute(f"DROP VIEW IF EXISTS {view}")
-        for table in ("user_roles", "student_school") if keep else ("user_roles", "student_school", "kinds"):
-            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+        self.staging.drop(USERS_WITH_KIND, USERS_GRADED, USER_ROLES, STUDENT_SCHOOL)
+        if not keep:
+            self.staging.drop(KINDS)
         users = self.loaded.get("users.csv")
-        if users is not None and users.table != "user_ids":
+        if users is not None and users.table != USER_IDS:
             # The enrollments still need to know which users exist.
-            self.con.execute(f'CREATE OR REPLACE TABLE user_ids AS SELECT "sourcedId" FROM {users.table}')
+            self.staging.table(USER_IDS, f'SELECT "sourcedId" FROM {users.table}')
         for file in PERSON_SET:
-            if file in self.loaded and file not in keep and self.loaded[file].table != "user_ids":
+            if file in self.loaded and file not in keep and self.loaded[file].table != USER_IDS:
                 drop(self.con, self.loaded.pop(file))
         if users is not None:
-            self.loaded["users.csv"] = dataclasses.replace(users, table="user_ids", columns=(), attention=0)
+            self.loaded["users.csv"] = dataclasses.replace(users, table=USER_IDS, columns=(), attention=0)
 
     def _live(self, modes: dict[str, str], file: str) -> str:
         return people.live_sql(self.loaded[file].table, modes[file])

@@ -31,6 +31,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from trellis.interop.oneroster.records import RosterBundle, SchoolStats
+from trellis.interop.oneroster.staging import UNSTAGED, Staging
 from trellis.interop.oneroster.tables import Loaded, count, first_row, literal
 from trellis.interop.pseudonym import pseudonym_sql
 from trellis.interop.subgroups import PROGRAM_FLAG_COLUMNS
@@ -119,8 +120,8 @@ def write_classes(con: duckdb.DuckDBPyConnection, classes: Loaded, mode: str, pa
     )
 
 
-def find_unstaged(con: duckdb.DuckDBPyConnection, *, users_table: str | None = None) -> None:
-    """Create ``unstaged``: family members, and students without a staged row (deleted in a bulk
+def find_unstaged(staging: Staging, *, users_table: str | None = None) -> None:
+    """Stage ``unstaged``: family members, and students without a staged row (deleted in a bulk
     file, or only in roles.csv of a delta). Run while ``kinds`` and ``student_users`` exist;
     write_enrollments reads it. Few users are either, so it is a small table."""
     if users_table is not None:
@@ -130,9 +131,9 @@ def find_unstaged(con: duckdb.DuckDBPyConnection, *, users_table: str | None = N
             (SELECT "sourcedId" FROM {users_table} WHERE "status" = 'tobedeleted')"""
     else:
         unstaged_students = "kind = 'student' AND NOT EXISTS (SELECT 1 FROM student_users s WHERE s.sid = k.uid)"
-    con.execute(
-        f"""CREATE OR REPLACE TABLE unstaged AS SELECT uid, kind FROM kinds k
-        WHERE uid IS NOT NULL AND (kind = 'family' OR ({unstaged_students}))"""
+    staging.table(
+        UNSTAGED,
+        f"""SELECT uid, kind FROM kinds k WHERE uid IS NOT NULL AND (kind = 'family' OR ({unstaged_students}))""",
     )
 
 
