@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from trellis.interop.oneroster import checks, people, store
+from trellis.interop.oneroster import checks, people, store, tuning
 from trellis.interop.oneroster.problems import Findings, RosterError, RosterProblem
 from trellis.interop.oneroster.records import (
     AcademicSessionRecord,
@@ -53,13 +50,6 @@ from trellis.interop.pseudonym import check_key, register_pseudonym_key
 Progress = Callable[[str, int, int], None]
 PERSON_SET = ("users.csv", "roles.csv", "demographics.csv")
 ENROLLMENTS = "enrollments.csv"
-_CORES = os.cpu_count() or 1
-#: DuckDB's threads while it reads and checks CSV files: one more than the cores keeps them busy
-#: through the loads' serial steps.
-_READ_THREADS = _CORES + 1
-#: The most memory DuckDB may take while it reads a roster (it spills nothing to disk, so past
-#: this a read is refused, not swapped). A whole state's roster peaks at about 3.5 GB.
-READER_MEMORY_LIMIT = "8GB"
 
 
 def read_roster(
@@ -110,21 +100,21 @@ def read_roster(
     findings = Findings()
     roster = open_source(Path(source), staging_dir, findings)
     try:
+        settings = tuning.TUNING
         # No spilling to disk: DuckDB's spill files would hold names. An in-memory database
         # otherwise spills to ".tmp" in the working directory.
-        con = duckdb.connect(config={"temp_directory": "", "memory_limit": READER_MEMORY_LIMIT})
+        con = duckdb.connect(config={"temp_directory": "", "memory_limit": settings.memory_limit,
+                                     "threads": settings.work_threads})
         try:
             # DuckDB turns a long IN list (a role's vocabulary) into a join, and a load with one
             # no longer keeps the file's order: rows would get other rows' numbers.
             con.execute("SET disabled_optimizers = 'in_clause'")
-            # The people files are read first; see _Reader.read for the threads after them.
-            con.execute(f"SET threads = {_READ_THREADS}")
             register_pseudonym_key(con, pseudonym_key)
             return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
         except duckdb.OutOfMemoryException as exc:
             raise RosterError([RosterProblem(
                 Path(source).name, None, None,
-                f"is too large to read within the {READER_MEMORY_LIMIT} of memory Trellis allows for a roster; "
+                f"is too large to read within the {settings.memory_limit} of memory Trellis allows for a roster; "
                 "check that it holds only the roster's files, or import it in parts.",
             )]) from exc
         finally:
@@ -139,24 +129,6 @@ def _close_alongside(con: duckdb.DuckDBPyConnection) -> None:
     the caller goes on to commit what it read. The thread is not a daemon: Python waits for it
     before it exits."""
     threading.Thread(target=con.close, name="trellis-duckdb-close").start()
-
-
-@contextlib.contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the duration, for a process that does nothing but the
-    import (the command line; never the web process, whose other requests it would leave
-    uncollected). The staff records (and whatever a ``people_ready`` caller builds from them)
-    are millions of long-lived objects, and every full collection walks all of them while holding
-    Python's lock: a third of the staff step's time, with the other thread waiting meanwhile.
-    Reference counting still frees what the read drops; the few cycles left wait for the next
-    collection after it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclasses.dataclass
@@ -240,17 +212,17 @@ class _Reader:
                 header_maps[file] = mapped
         # The enrollments, the largest file by far, are read only after the people are staged
         # and their tables dropped, so the two never take memory at the same time.
-        self._load([file for file in ROSTER_FILES if file != ENROLLMENTS], header_maps, modes)
-        self._check(list(self.loaded), modes)
-        self._check_people(version, modes)
-        if findings.problems:
-            # The enrollments are still read and checked, so that one reply lists every problem.
-            self._rest(header_maps, modes, None)
-            findings.raise_if_refused()
-        staged = self._stage_files(modes)
-        # From here Python works alongside (the staff): one DuckDB thread per core, but while
-        # the enrollments are read and checked (see _rest).
-        self.con.execute(f"SET threads = {_CORES}")
+        with tuning.TUNING.reading(self.con):
+            self._load([file for file in ROSTER_FILES if file != ENROLLMENTS], header_maps, modes)
+            self._check(list(self.loaded), modes)
+            self._check_people(version, modes)
+            if findings.problems:
+                # The enrollments are still read and checked, so that one reply lists every problem.
+                self._rest(header_maps, modes, None)
+                findings.raise_if_refused()
+            staged = self._stage_files(modes)
+        # From here Python works alongside (the staff), but while the enrollments are read and
+        # checked (see _rest).
         if self.people_ready is None:
             self._read_staff(self.staging, modes, staged)
             self._rest(header_maps, modes, staged)
@@ -311,13 +283,9 @@ class _Reader:
         else:
             self.staging.empty_table(STUDENT_KEYS, "sid VARCHAR, student_key VARCHAR")
         self._drop_people()
-        # The extra thread speeds the enrollments' load even beside the staff writer (five
-        # alternating pairs of state imports: 0.2 to 1.5 s faster). Their sorts, which take the
-        # most memory, run one thread per core: with more, the writer, slowed, lasts into them.
-        self.con.execute(f"SET threads = {_READ_THREADS}")
-        self._load([ENROLLMENTS], header_maps, modes)
-        self._check([ENROLLMENTS] if ENROLLMENTS in self.loaded else [], modes)
-        self.con.execute(f"SET threads = {_CORES}")
+        with tuning.TUNING.reading(self.con):
+            self._load([ENROLLMENTS], header_maps, modes)
+            self._check([ENROLLMENTS] if ENROLLMENTS in self.loaded else [], modes)
         # Only the enrollments' reference check needed to know every user.
         self.staging.drop(USER_IDS)
         if self.findings.problems:

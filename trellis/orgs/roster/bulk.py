@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from itertools import chain
 from typing import Any, Protocol
 
@@ -16,26 +15,7 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
-#: SQLite's page cache while an import writes, in KiB (its default is 2 MB). A roster's usernames
-#: come in no particular order, so the pages of their index are revisited at random.
-IMPORT_PAGE_CACHE_KIB = 32 * 1024
-
-
-@contextmanager
-def page_cache(kib: int) -> Iterator[None]:
-    """A larger SQLite page cache for the duration (other databases manage their own)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+from trellis.orgs.roster import tuning
 
 
 def unusable_passwords(count: int) -> list[str]:
@@ -84,23 +64,19 @@ def _has_field(model: type[Any], name: str) -> bool:
     return any(field.name == name for field in model._meta.concrete_fields)
 
 
-#: Values per INSERT statement: SQLite's smallest limit on a statement's parameters (999).
-INSERT_VALUES = 999
-
-
 def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` in order, as many to a statement as INSERT_VALUES allows and one
-    executemany per batch. A statement of many rows costs SQLite less per row than as many
-    statements of one (a state's people: 1.8 s against 2.7 s). The rows take their ids in the
+    """Insert ``rows`` in order, as many to a statement as the tuning's ``insert_values`` allows
+    and one executemany per batch. The rows take their ids in the
     order given, on SQLite as on PostgreSQL (Django's bulk_create relies on the same), which
     ``new_ids`` uses."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     head = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES "
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per = max(1, INSERT_VALUES // len(columns))
+    settings = tuning.TUNING
+    per = max(1, settings.insert_values // len(columns))
     with connection.cursor() as cursor:
         # Batches of whole statements, so that only the last batch leaves a shorter rest.
-        for chunk in chunks(rows, per * max(1, 20000 // per)):
+        for chunk in chunks(rows, per * max(1, settings.batch_rows // per)):
             whole = len(chunk) - len(chunk) % per
             if whole:
                 cursor.executemany(
@@ -122,7 +98,7 @@ def update_rows(model: type[Any], rows: dict[int, Row]) -> None:
     assignments = ", ".join(f"{connection.ops.quote_name(meta.get_field(f).column)} = %s" for f in fields)
     sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE id = %s"
     with connection.cursor() as cursor:
-        for chunk in chunks(rows.items(), 20000):
+        for chunk in chunks(rows.items(), tuning.TUNING.batch_rows):
             cursor.executemany(sql, [(*row, pk) for pk, row in chunk])
 
 

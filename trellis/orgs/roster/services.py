@@ -25,7 +25,7 @@ from trellis.core.services import UserFacingError, access_record, audit_record
 from trellis.interop.oneroster import RosterBundle, RosterError, read_roster
 from trellis.orgs.models import Organization
 from trellis.orgs.permissions import can_manage_organization
-from trellis.orgs.roster.bulk import IMPORT_PAGE_CACHE_KIB, page_cache
+from trellis.orgs.roster import tuning
 from trellis.orgs.roster.results import RosterImportResult, RosterNotConfirmed, change_summary
 from trellis.orgs.roster.writer import Progress, RosterWriter
 
@@ -79,7 +79,7 @@ def roster_import(
             # The staff accounts are written while the reader goes on with the enrollments. The
             # transaction starts here, after the slow checks, so their progress stays visible;
             # a refusal by the enrollments then undoes what was written.
-            stack.enter_context(page_cache(IMPORT_PAGE_CACHE_KIB))
+            stack.enter_context(tuning.TUNING.page_cache())
             stack.enter_context(transaction.atomic())
             writer.report("Checking organizations against your access", 0, 1)
             writer.write_people(people)

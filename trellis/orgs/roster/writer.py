@@ -15,6 +15,7 @@ from django.utils import timezone
 from trellis.core.services import UserFacingError
 from trellis.interop.oneroster import RosterBundle, SchoolStats, merge_student_store, students_leaving
 from trellis.orgs.models import Membership, Organization, Person, Role
+from trellis.orgs.roster import tuning
 from trellis.orgs.roster.bulk import chunks, insert_rows, unusable_passwords, update_rows
 from trellis.orgs.roster.results import RosterImportResult
 
@@ -450,7 +451,7 @@ class RosterWriter:
         update_rows(Person, changed)
         for active in (True, False):
             ids = [pk for pk, value in user_activity.items() if value is active]
-            for chunk in chunks(ids, 5000):
+            for chunk in chunks(ids, tuning.TUNING.ids_per_query):
                 user_model.objects.filter(pk__in=chunk).update(is_active=active)
         if new_people:
             self.created["Staff accounts"] = len(new_people)
@@ -526,7 +527,7 @@ class RosterWriter:
             gone = {m for m in gone if self.scope is None or paths[m[1]].startswith(self.scope.path)}
             for membership in gone:
                 self.count_removal(paths[membership[1]], "Roles removed")
-        for chunk in chunks(sorted(current[m] for m in gone), 5000):
+        for chunk in chunks(sorted(current[m] for m in gone), tuning.TUNING.ids_per_query):
             Membership.objects.filter(pk__in=chunk).delete()
         if gone:
             self.updated["Roles removed"] = len(gone)
@@ -543,7 +544,7 @@ class RosterWriter:
                 if person.fields.is_active and person.fields.primary_organization in self.covered]
         for person in gone:
             self.count_removal(person.primary_path, "Staff switched off")
-        for chunk in chunks(gone, 5000):
+        for chunk in chunks(gone, tuning.TUNING.ids_per_query):
             Person.objects.filter(pk__in=[person.pk for person in chunk]).update(is_active=False)
             get_user_model().objects.filter(pk__in=[person.user for person in chunk]).update(is_active=False)
         if gone:
