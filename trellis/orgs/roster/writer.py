@@ -99,6 +99,12 @@ class NewOrganization(NamedTuple):
     is_active: bool
 
 
+class MembershipKey(NamedTuple):
+    person: int
+    organization: int
+    role: str
+
+
 class NewMembership(NamedTuple):
     person: int
     organization: int
@@ -386,7 +392,7 @@ class RosterWriter:
 
     # Staff --------------------------------------------------------------------------------------
     # A state roster carries hundreds of thousands of staff, so new rows go in with one
-    # executemany per batch, existing rows are compared as plain tuples rather than model objects,
+    # executemany per batch, existing rows are compared as named tuples rather than model objects,
     # and nothing loops over staff × organizations.
     def write_staff(self) -> None:
         staff = list(self.bundle.staff)
@@ -491,10 +497,10 @@ class RosterWriter:
         orgs = {sourced_id: (o.pk, o.kind) for sourced_id, o in self.by_sourced_id.items()}
         roles: dict[tuple[str, str], str] = {}
 
-        def memberships(roles_of: Callable[[Any], list[Any]]) -> dict[tuple[int, int, str], None]:
+        def memberships(roles_of: Callable[[Any], list[Any]]) -> dict[MembershipKey, None]:
             # A dict rather than a set keeps the staff order, which is (almost) the person order,
             # so sorting the new rows below is cheap.
-            found = {}
+            found: dict[MembershipKey, None] = {}
             for record in staff:
                 for staff_role in roles_of(record):
                     roster_role = staff_role.role
@@ -504,15 +510,15 @@ class RosterWriter:
                         role = roles.get((roster_role, kind))
                         if role is None:
                             role = roles[roster_role, kind] = trellis_role(roster_role, kind).value
-                        found[people[record.sourced_id], org_pk, role] = None
+                        found[MembershipKey(people[record.sourced_id], org_pk, role)] = None
             return found
 
         wanted = memberships(lambda record: record.roles)
         removed = set(memberships(lambda record: record.removed_roles))
-        current: dict[tuple[int, int, str], int] = {}
+        current: dict[MembershipKey, int] = {}
         if any_existing:
             person_ids = set(people.values())
-            current = {(person_id, organization_id, role): pk for pk, person_id, organization_id, role in
+            current = {MembershipKey(person_id, organization_id, role): pk for pk, person_id, organization_id, role in
                        Membership.objects.filter(from_roster=True).order_by()
                        .values_list("pk", "person_id", "organization_id", "role") if person_id in person_ids}
         new = sorted(m for m in wanted if m not in current)
@@ -520,13 +526,14 @@ class RosterWriter:
         if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
             # Only roles at the organizations the file covers: a person listed in one district's
             # file keeps their roles elsewhere.
-            removed |= {m for m in current.keys() - wanted.keys() if m[1] in self.covered}
+            removed |= {m for m in current.keys() - wanted.keys() if m.organization in self.covered}
         gone = removed & current.keys()
         if gone:
-            paths = dict(Organization.objects.filter(pk__in={m[1] for m in gone}).values_list("pk", "path"))
-            gone = {m for m in gone if self.scope is None or paths[m[1]].startswith(self.scope.path)}
+            paths = dict(Organization.objects.filter(pk__in={m.organization for m in gone})
+                         .values_list("pk", "path"))
+            gone = {m for m in gone if self.scope is None or paths[m.organization].startswith(self.scope.path)}
             for membership in gone:
-                self.count_removal(paths[membership[1]], "Roles removed")
+                self.count_removal(paths[membership.organization], "Roles removed")
         for chunk in chunks(sorted(current[m] for m in gone), tuning.TUNING.ids_per_query):
             Membership.objects.filter(pk__in=chunk).delete()
         if gone:
