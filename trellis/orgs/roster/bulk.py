@@ -55,16 +55,17 @@ def _insert_rows(model: type[Any], rows: Sequence[Row]) -> None:
     if stamps:
         now = meta.get_field(stamps[0]).get_db_prep_save(timezone.now(), connection)
         columns += [meta.get_field(name).column for name in stamps]
-        _insert(meta.db_table, columns, [(*row, *[now] * len(stamps)) for row in rows])
+        extra = (now,) * len(stamps)
+        _insert(meta.db_table, columns, [(*row, *extra) for row in rows])
     else:
-        _insert(meta.db_table, columns, [tuple(row) for row in rows])
+        _insert(meta.db_table, columns, rows)  # NamedTuples are tuples: no copy
 
 
 def _has_field(model: type[Any], name: str) -> bool:
     return any(field.name == name for field in model._meta.concrete_fields)
 
 
-def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+def _insert(table: str, columns: list[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert ``rows`` in order, as many to a statement as the tuning's ``insert_values`` allows
     and one executemany per batch. The rows take their ids in the
     order given, on SQLite as on PostgreSQL (Django's bulk_create relies on the same), which
