@@ -400,6 +400,20 @@ class _Complementer:
             covered |= published[cells] & (self.values[cells] == 0)
         return not bool(covered.all())
 
+    def pinning_zeros(self, cell: int) -> list[int]:
+        """The published zeros of a numerator column that cover any of this cell's finest cells."""
+        if self.chain[0] == "n":
+            return []
+        layout = self.layout
+        finest = layout.finest_of(cell)
+        zeros: set[int] = set()
+        for cells_of in layout.cell_of:
+            for other in np.asarray(cells_of[finest]).ravel():
+                other = int(other)
+                if other != cell and not self.suppressed[other] and self.values[other] == 0:
+                    zeros.add(other)
+        return sorted(zeros)
+
     def propagate(self) -> None:
         """Step 2: fix every relation that gives a suppressed cell away by itself.
 
@@ -547,7 +561,14 @@ class _Complementer:
         for cell, pinning in exposed:
             candidates = [other for other in pinning if self.eligible(other)]
             if not candidates:
-                self.exposed[cell] = True
+                zeros = self.pinning_zeros(cell)
+                if not zeros:
+                    self.exposed[cell] = True
+                    continue
+                # Published zeros pin it together (a numerator whose every total is 0): no one of
+                # them helps alone, so they are hidden together.
+                self.suppressed[zeros] = True
+                added.update(zeros)
                 continue
             mates = {member for number in layout.relations_of_cell[cell] for member in layout.relations[number].members}
             if added & pinning & mates:
