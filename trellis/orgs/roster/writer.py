@@ -473,12 +473,11 @@ class RosterWriter:
         joined = user_model._meta.get_field("date_joined").get_db_prep_save(timezone.now(), connection)
         user_ids = insert_rows(user_model, [
             NewUser(password, person.username, person.fields.given_name or "", person.fields.family_name or "",
-                    person.fields.email or "", person.fields.is_active, is_superuser=False, is_staff=False,
-                    date_joined=joined)
+                    person.fields.email or "", person.fields.is_active, False, False, joined)
             for password, person in zip(unusable_passwords(len(new)), new, strict=True)
         ], key="username")
         return insert_rows(Person, [
-            NewPerson(user_ids[person.username], person.sourced_id, **person.fields._asdict())
+            NewPerson(user_ids[person.username], person.sourced_id, *person.fields)  # the same fields, in order
             for person in new
         ], key="sourced_id")
 
@@ -522,7 +521,7 @@ class RosterWriter:
                        Membership.objects.filter(from_roster=True).order_by()
                        .values_list("pk", "person_id", "organization_id", "role") if person_id in person_ids}
         new = sorted(m for m in wanted if m not in current)
-        insert_rows(Membership, [NewMembership(*m, from_roster=True) for m in new])
+        insert_rows(Membership, [NewMembership(*m, True) for m in new])
         if self.bundle.modes.get("roles.csv", self.bundle.modes.get("users.csv")) == "bulk":
             # Only roles at the organizations the file covers: a person listed in one district's
             # file keeps their roles elsewhere.
