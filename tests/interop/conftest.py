@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from trellis.interop.oneroster import tuning
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEY = b"test-pseudonym-key-0123456789abcdef"
@@ -59,3 +64,14 @@ def row_of(path: Path, sourced_id: str) -> dict[str, str]:
 @pytest.fixture
 def staging(tmp_path: Path) -> Path:
     return tmp_path / "staging"
+
+
+@pytest.fixture
+def tuned(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Read with other speed settings for the test, e.g. ``tuned(sort_rows=3)``: many small sorts
+    and batches, as a state's roster gets, on a small fixture."""
+
+    def tune(**changes: Any) -> None:
+        monkeypatch.setattr(tuning, "TUNING", dataclasses.replace(tuning.TUNING, **changes))
+
+    return tune

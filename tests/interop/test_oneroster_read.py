@@ -2,7 +2,6 @@
 
 import datetime
 import gc
-import os
 import shutil
 import threading
 import zipfile
@@ -344,9 +343,9 @@ def test_file_names_in_another_case_and_unread_files(tmp_path, staging):
     )
 
 
-def test_enrollments_sorted_in_ranges_match_one_sort(tmp_path, monkeypatch):
+def test_enrollments_sorted_in_ranges_match_one_sort(tmp_path, monkeypatch, tuned):
     whole = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "whole")
-    monkeypatch.setattr(store, "SORT_ROWS", 3)  # 12 enrollments: sorted in four ranges of classes
+    tuned(sort_rows=3)  # 12 enrollments: sorted in four ranges of classes
     parts = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "parts")
 
     rows = pq.read_table(parts.enrollments_path).to_pylist()
@@ -356,11 +355,9 @@ def test_enrollments_sorted_in_ranges_match_one_sort(tmp_path, monkeypatch):
     assert keys == sorted(keys)
 
 
-def test_ranged_sort_passes_on_a_failure_of_the_parquet_writer(tmp_path, monkeypatch):
+def test_ranged_sort_passes_on_a_failure_of_the_parquet_writer(tmp_path, monkeypatch, tuned):
     """The Parquet file is written on a second thread; its failure reaches the reader."""
-    monkeypatch.setattr(store, "SORT_ROWS", 3)
-    monkeypatch.setattr(store, "WRITE_BATCH_ROWS", 1)
-    monkeypatch.setattr(store, "WRITE_QUEUE_BATCHES", 1)
+    tuned(sort_rows=3, write_batch_rows=1, write_queue_batches=1)
 
     class FailingWriter:
         def __init__(self, path, schema, **options):
@@ -452,10 +449,10 @@ def test_the_read_leaves_the_cycle_collector_alone_and_the_pause_restores_it(tmp
 
 @pytest.mark.parametrize("sort_rows", [None, 3])
 def test_pseudonyms_are_stored_uncompressed_and_every_other_column_with_snappy(
-    tmp_path, monkeypatch, sort_rows
+    tmp_path, monkeypatch, tuned, sort_rows
 ):
     if sort_rows is not None:  # the enrollments sorted in ranges, as a state's are
-        monkeypatch.setattr(store, "SORT_ROWS", sort_rows)
+        tuned(sort_rows=sort_rows)
     bundle = read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "read")
 
     def codecs(path):
@@ -500,11 +497,11 @@ def test_the_duckdb_connection_is_closed_alongside_after_a_read_and_after_a_refu
 
 
 @pytest.mark.parametrize("sort_rows", [None, 3])
-def test_enrollments_with_the_same_key_are_in_the_store_order(tmp_path, monkeypatch, sort_rows):
+def test_enrollments_with_the_same_key_are_in_the_store_order(tmp_path, monkeypatch, tuned, sort_rows):
     """Two enrollments of one person in one class, in one role (a second term, say), are ordered
     by the store's full order, whatever their order in the file and however the sort is cut."""
     if sort_rows is not None:
-        monkeypatch.setattr(store, "SORT_ROWS", sort_rows)
+        tuned(sort_rows=sort_rows)
     roster = copy_fixture("v12_bulk", tmp_path)
     path = roster / "enrollments.csv"
     lines = path.read_text().splitlines()
@@ -519,27 +516,3 @@ def test_enrollments_with_the_same_key_are_in_the_store_order(tmp_path, monkeypa
         (row[name] is None, row[name]) for name in store.ENROLLMENT_ORDER))
     teacher = [row["begin_date"] for row in rows if row["person_key"] == "t-01" and row["class_sourced_id"] == "k-301"]
     assert teacher == [datetime.date(2023, 8, 21), datetime.date(2024, 1, 22)]
-
-
-def test_duckdb_reads_csv_files_with_a_thread_more_than_the_cores_and_sorts_with_one_per_core(tmp_path, monkeypatch):
-    threads = {}
-    real_load, real_write_sorted = reader.load, store.write_sorted
-
-    def setting(con):
-        return con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-
-    def load(con, file, *args, **kwargs):
-        threads[file] = setting(con)
-        return real_load(con, file, *args, **kwargs)
-
-    def write_sorted(con, *args, **kwargs):
-        threads["sort"] = setting(con)
-        return real_write_sorted(con, *args, **kwargs)
-
-    monkeypatch.setattr(reader, "load", load)
-    monkeypatch.setattr(store, "write_sorted", write_sorted)
-    read_roster(FIXTURES / "v12_bulk", pseudonym_key=KEY, staging_dir=tmp_path / "read")
-    cores = os.cpu_count() or 1
-    assert threads.pop("sort") == cores
-    assert threads == {file: cores + 1 for file in threads}
-    assert {"users.csv", "roles.csv", "demographics.csv", "enrollments.csv"} <= threads.keys()

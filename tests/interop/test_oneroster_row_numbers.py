@@ -1,5 +1,6 @@
 """Row numbers in messages are the file's, also when a large file is read in parallel."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,10 @@ from trellis.interop.oneroster import RosterError, read_roster, tables
 
 
 def test_problems_spread_over_a_large_file_each_name_their_own_row(
-    tmp_path: Path, staging: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, staging: Path, tuned: Callable[..., None]
 ) -> None:
     # Small read buffers, so that a few MB are read as many batches on several threads.
-    monkeypatch.setattr(tables, "CSV_BUFFER_BYTES", tables.MAX_LINE_BYTES)
+    tuned(csv_buffer_bytes=tables.MAX_LINE_BYTES)
     roster = copy_fixture("v12_bulk", tmp_path)
     rows = read_rows(roster / "roles.csv")
     header, teacher = rows[0], dict(zip(rows[0], rows[1], strict=True))

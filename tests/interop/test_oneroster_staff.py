@@ -5,6 +5,7 @@ import duckdb
 from trellis.interop.oneroster.people import staff_records
 from trellis.interop.oneroster.records import StaffRole
 from trellis.interop.oneroster.spec import V12, file_columns
+from trellis.interop.oneroster.staging import Staging
 from trellis.interop.oneroster.tables import Loaded
 
 
@@ -37,7 +38,7 @@ def people_tables() -> tuple[duckdb.DuckDBPyConnection, Loaded]:
 
 def test_staff_come_sorted_with_their_staff_roles_in_file_order():
     con, users = people_tables()
-    records = staff_records(con, users, "bulk")
+    records = staff_records(Staging(con), users, "bulk")
     assert [r.sourced_id for r in records] == ["t-1", "t-2"]
     first, second = records
     assert first.status == "active" and first.username == "al" and first.given_name == "Al"
@@ -55,6 +56,6 @@ def test_fetched_is_called_once_nothing_more_is_read():
         con.execute("DROP TABLE t_users")
         con.execute("DROP TABLE user_roles")
 
-    records = staff_records(con, users, "bulk", fetched)
+    records = staff_records(Staging(con), users, "bulk", fetched)
     assert seen == [[(0,)]]
     assert [r.sourced_id for r in records] == ["t-1", "t-2"]

@@ -17,8 +17,8 @@ from tests.interop.test_oneroster_zip_limits import damaged
 from tests.orgs.test_roster_preview import TAO, without_last_student
 from tests.orgs.test_views import client_for
 from trellis.core.models import Job
-from trellis.orgs import roster as roster_service
 from trellis.orgs.models import Organization, Person
+from trellis.orgs.roster import writer as roster_writer
 
 
 def raw_files() -> list[str]:
@@ -72,7 +72,7 @@ def test_an_exception_in_the_middle_of_an_import_leaves_no_raw_file(district_lea
     def broken(*args, **kwargs):
         raise RuntimeError("the disk went away")
 
-    monkeypatch.setattr(roster_service, "merge_student_store", broken)
+    monkeypatch.setattr(roster_writer, "merge_student_store", broken)
     upload = zipped(TAO, tmp_path_factory.mktemp("z") / "roster.zip")
     before = (Organization.objects.count(), Person.objects.count())
     client_for(district_lead).post(reverse("roster-import", args=[tree.district.pk]), {"roster": upload})

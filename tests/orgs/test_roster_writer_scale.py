@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from trellis.interop.oneroster import OrgRecord, RosterBundle, StaffRecord, StaffRole
 from trellis.orgs.models import Membership, Organization, Person
-from trellis.orgs.roster import RosterImportResult, _RosterWriter, largest_pk, new_ids
+from trellis.orgs.roster import RosterImportResult
+from trellis.orgs.roster.bulk import largest_pk, new_ids
+from trellis.orgs.roster.writer import RosterWriter
 
 ROSTER_TYPES = {"state": "state", "region": "local", "district": "district", "school": "school"}
 
@@ -43,7 +45,7 @@ def bundle(orgs: list[OrgRecord], people: list[StaffRecord], mode: str = "bulk")
 
 
 def write(roster: RosterBundle, scope: Organization | None = None) -> RosterImportResult:
-    writer = _RosterWriter(actor=None, scope=scope, report=lambda *a: None)
+    writer = RosterWriter(actor=None, scope=scope, report=lambda *a: None)
     writer.write_people(roster)
     return writer.result(roster)
 

@@ -32,6 +32,8 @@ class Organization(BaseModel):
         Kind.DISTRICT: {Kind.REGION, Kind.STATE},
         Kind.SCHOOL: {Kind.DISTRICT},
     }
+    #: The kinds from the top of the tree down: each kind's parents come before it.
+    LEVELS = (Kind.STATE, Kind.REGION, Kind.DISTRICT, Kind.SCHOOL)
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, db_index=True)
@@ -59,11 +61,29 @@ class Organization(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def needs_parent(cls, kind: str) -> bool:
+        return bool(cls.PARENT_KINDS[cls.Kind(kind)])
+
+    @classmethod
+    def may_sit_under(cls, kind: str, parent_kind: str) -> bool:
+        return parent_kind in cls.PARENT_KINDS[cls.Kind(kind)]
+
+    def path_under_parent(self) -> str:
+        """The materialised path this organization has under its parent (it needs its id)."""
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.pk}/"
+
+    @staticmethod
+    def path_ids(path: str | None) -> list[int]:
+        """The ids a materialised path runs through, from the top down to its own."""
+        return [int(part) for part in (path or "").strip("/").split("/") if part]
+
     def clean(self) -> None:
         if self.parent is None:
-            if self.kind != self.Kind.STATE:
+            if self.needs_parent(self.kind):
                 raise ValidationError({"parent": f"A {self.get_kind_display().lower()} needs a parent."})
-        elif self.parent.kind not in self.PARENT_KINDS[self.Kind(self.kind)]:
+        elif not self.may_sit_under(self.kind, self.parent.kind):
             raise ValidationError(
                 {"parent": f"A {self.get_kind_display().lower()} cannot sit under a "
                  f"{self.parent.get_kind_display().lower()}."}

@@ -47,7 +47,7 @@ def home_organization_for(*, user: Any) -> tuple[Organization, Role] | None:
 
 
 def ancestors_of(organization: Organization) -> list[Organization]:
-    ids = [int(part) for part in organization.path.strip("/").split("/") if part]
+    ids = Organization.path_ids(organization.path)
     by_id = Organization.objects.in_bulk(ids[:-1])
     return [by_id[i] for i in ids[:-1] if i in by_id]
 

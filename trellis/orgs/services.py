@@ -28,11 +28,6 @@ def _require_manage(actor: Any, organization: Organization | None) -> None:
         raise PermissionDenied("You can only change organizations you manage.")
 
 
-def organization_path(organization: Organization) -> str:
-    prefix = organization.parent.path if organization.parent_id else "/"
-    return f"{prefix}{organization.pk}/"
-
-
 @transaction.atomic
 def organization_create(
     *, actor: Any, name: str, kind: str, parent: Organization | None = None, sourced_id: str | None = None,
@@ -46,7 +41,7 @@ def organization_create(
     )
     organization.full_clean(exclude=["path"])
     organization.save()
-    organization.path = organization_path(organization)
+    organization.path = organization.path_under_parent()
     organization.save(update_fields=["path"])
     audit_record(
         actor=actor, action="organization.create", target=organization, organization_id=organization.pk,

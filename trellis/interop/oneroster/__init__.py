@@ -134,7 +134,7 @@ Row numbers count records; a quoted field holding a line break would shift later
 """
 
 from trellis.interop.oneroster.problems import RosterError, RosterProblem, RosterWarning
-from trellis.interop.oneroster.reader import cycle_collector_paused, read_roster
+from trellis.interop.oneroster.reader import read_roster
 from trellis.interop.oneroster.records import (
     AcademicSessionRecord,
     CourseRecord,
@@ -145,6 +145,7 @@ from trellis.interop.oneroster.records import (
     StaffRole,
 )
 from trellis.interop.oneroster.store import merge_student_store, students_leaving
+from trellis.interop.oneroster.tuning import cycle_collector_paused
 
 __all__ = [
     "AcademicSessionRecord",

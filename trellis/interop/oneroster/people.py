@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
 from trellis.interop.oneroster.problems import Findings
 from trellis.interop.oneroster.records import StaffRecord, StaffRole
 from trellis.interop.oneroster.spec import (
@@ -27,6 +25,18 @@ from trellis.interop.oneroster.spec import (
     RACE_COLUMNS,
     STUDENT_ROLE,
     V11,
+)
+from trellis.interop.oneroster.staging import (
+    KINDS,
+    STAFF_PEOPLE,
+    STAFF_ROLES,
+    STUDENT_KEYS,
+    STUDENT_SCHOOL,
+    STUDENT_USERS,
+    USER_ROLES,
+    USERS_GRADED,
+    USERS_WITH_KIND,
+    Staging,
 )
 from trellis.interop.oneroster.store import write_queries
 from trellis.interop.oneroster.tables import (
@@ -51,33 +61,34 @@ def live_sql(alias: str, mode: str) -> str:
     return f"{alias}.\"status\" IS DISTINCT FROM 'tobedeleted'"
 
 
-def build_kinds(con: duckdb.DuckDBPyConnection, version: str, users: Loaded, roles: Loaded | None) -> None:
-    """Create ``user_roles`` (one row per user, role, org) and ``kinds`` (one kind per user)."""
+def build_kinds(staging: Staging, version: str, users: Loaded, roles: Loaded | None) -> None:
+    """Stage ``user_roles`` (one row per user, role, org), ``kinds`` (one kind per user) and the
+    views ``users_graded`` and ``users_with_kind``."""
     if version == V11:
-        con.execute(
-            f"""CREATE OR REPLACE TABLE user_roles AS
-            SELECT "sourcedId" AS uid, "role" AS role, unnest("orgSourcedIds") AS org,
+        staging.table(
+            USER_ROLES,
+            f"""SELECT "sourcedId" AS uid, "role" AS role, unnest("orgSourcedIds") AS org,
                    unnest(generate_series(1, len("orgSourcedIds"))) = 1 AS is_primary,
                    "status" IS DISTINCT FROM 'tobedeleted' AS live,
                    _row
             FROM {users.table} u WHERE "role" IS NOT NULL"""
         )
     elif roles is not None:
-        con.execute(
-            f"""CREATE OR REPLACE TABLE user_roles AS
-            SELECT "userSourcedId" AS uid, "role" AS role, "orgSourcedId" AS org,
+        staging.table(
+            USER_ROLES,
+            f"""SELECT "userSourcedId" AS uid, "role" AS role, "orgSourcedId" AS org,
                    "roleType" = 'primary' AS is_primary,
                    "status" IS DISTINCT FROM 'tobedeleted' AS live, _row
             FROM {roles.table} WHERE "role" IS NOT NULL AND "userSourcedId" IS NOT NULL"""
         )
     else:
-        con.execute(
-            "CREATE OR REPLACE TABLE user_roles (uid VARCHAR, role VARCHAR, org VARCHAR, "
-            "is_primary BOOLEAN, live BOOLEAN, _row BIGINT)"
+        staging.empty_table(
+            USER_ROLES,
+            "uid VARCHAR, role VARCHAR, org VARCHAR, is_primary BOOLEAN, live BOOLEAN, _row BIGINT",
         )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE kinds AS
-        SELECT uid, CASE WHEN bool_or(role = '{STUDENT_ROLE}') THEN 'student'
+    staging.table(
+        KINDS,
+        f"""SELECT uid, CASE WHEN bool_or(role = '{STUDENT_ROLE}') THEN 'student'
                          WHEN bool_or(role NOT IN ({_FAMILY})) THEN 'staff'
                          ELSE 'family' END AS kind
         FROM user_roles GROUP BY uid"""
@@ -85,15 +96,13 @@ def build_kinds(con: duckdb.DuckDBPyConnection, version: str, users: Loaded, rol
     grade_text = (
         """NULLIF(trim(split_part(u."grades", ',', 1)), '')""" if "grades" in _names(users) else "NULL::VARCHAR"
     )
-    con.execute(
-        f"""CREATE OR REPLACE VIEW users_graded AS
-        SELECT u.*, {grade_sql("u.grade_text")} AS grade_level
+    staging.view(
+        USERS_GRADED,
+        f"""SELECT u.*, {grade_sql("u.grade_text")} AS grade_level
         FROM (SELECT u.*, {grade_text} AS grade_text FROM {users.table} u) u"""
     )
-    con.execute(
-        "CREATE OR REPLACE VIEW users_with_kind AS SELECT u.*, k.kind "
-        'FROM users_graded u LEFT JOIN kinds k ON k.uid = u."sourcedId"'
-    )
+    staging.view(USERS_WITH_KIND,
+                 'SELECT u.*, k.kind FROM users_graded u LEFT JOIN kinds k ON k.uid = u."sourcedId"')
 
 
 #: The users.csv columns an account keeps, with the most characters each may hold.
@@ -161,11 +170,12 @@ def user_checks(users: Loaded, mode: str) -> list[Check]:
     return checks
 
 
-def check_people(con: duckdb.DuckDBPyConnection, users: Loaded, mode: str, findings: Findings) -> None:
+def check_people(staging: Staging, users: Loaded, mode: str, findings: Findings) -> None:
     """Run user_checks, and say how many users were left without a kind (no role row).
 
     The checks need each user's kind, a join over every user; a scan without the join first
     tells whether any row could fail them, which in a clean export none can."""
+    con = staging.con
     names = _names(users)
     candidates = [f"{ident(c)} IS NULL" for c in ("username", "givenName", "familyName") if c in names]
     # Cheap byte tests that every row failing the staff value checks below also fails.
@@ -236,7 +246,7 @@ def _race_sql(d: str, names: set[str]) -> str:
 
 
 def stage_student_users(
-    con: duckdb.DuckDBPyConnection,
+    staging: Staging,
     *,
     users: Loaded,
     orgs: Loaded | None,
@@ -244,12 +254,13 @@ def stage_student_users(
     flag_sources: dict[str, str],
     pseudonym_key: bytes,
 ) -> None:
-    """Register ``student_users`` on ``con``: each student's pseudonym and what users.csv says of
-    them, an Arrow table that write_students unregisters.
+    """Stage ``student_users``: each student's pseudonym and what users.csv says of them, an Arrow
+    table that write_students drops (and ``student_school`` on the way).
 
     After this, the students need nothing more from users.csv or roles.csv. The pseudonyms are
     computed over the whole column in Python (pseudonymise_column), a few times faster than
     DuckDB's SHA-256 on a state's millions of students."""
+    con = staging.con
     user_names = _names(users)
     school_type = (
         f'CASE WHEN r.org IN (SELECT "sourcedId" FROM {orgs.table} WHERE "type" = \'school\') THEN 0 ELSE 2 END'
@@ -263,9 +274,9 @@ def stage_student_users(
     if "primaryOrgSourcedId" in user_names:
         without_primary = count(con, f'SELECT count(*) FROM {users.table} WHERE "primaryOrgSourcedId" IS NULL')
         wanting = f'r.uid IN (SELECT "sourcedId" FROM {users.table} WHERE "primaryOrgSourcedId" IS NULL)'
-    con.execute(
-        f"""CREATE OR REPLACE TABLE student_school AS
-        SELECT uid, arg_min(org, ({school_type} + CASE WHEN is_primary THEN 0 ELSE 1 END)
+    staging.table(
+        STUDENT_SCHOOL,
+        f"""SELECT uid, arg_min(org, ({school_type} + CASE WHEN is_primary THEN 0 ELSE 1 END)
                                   * 1000000000000 + _row) AS org
         FROM user_roles r
         WHERE role = '{STUDENT_ROLE}' AND live AND {wanting} AND {int(without_primary)} > 0
@@ -287,11 +298,11 @@ def stage_student_users(
         WHERE coalesce(u.kind, 'unassigned') IN {kinds} AND {live_sql("u", mode)}"""
     ).to_arrow_table()
     keys = pseudonymise_column(pseudonym_key, students.column("sid"))
-    con.register("student_users", students.add_column(1, "student_key", keys))
+    staging.register(STUDENT_USERS, students.add_column(1, "student_key", keys))
 
 
 def write_students(
-    con: duckdb.DuckDBPyConnection,
+    staging: Staging,
     *,
     demographics: Loaded | None,
     mode: str,
@@ -302,6 +313,7 @@ def write_students(
     subgroup attributes only, sorted by key; in a delta with store.py's bookkeeping columns.
     Leaves ``student_keys`` (sid, student_key) for the enrollments and unregisters
     ``student_users``."""
+    con = staging.con
     demo_names = _names(demographics) if demographics is not None else set()
     flags = list(PROGRAM_FLAGS.values())
     if demographics is None:
@@ -362,8 +374,8 @@ def write_students(
         path,
     )
     # Enrollments need only each student's key.
-    con.execute("CREATE OR REPLACE TABLE student_keys AS SELECT sid, student_key FROM student_users")
-    con.unregister("student_users")
+    staging.table(STUDENT_KEYS, "SELECT sid, student_key FROM student_users")
+    staging.drop(STUDENT_USERS)
 
 
 def _flag(value: str, column: str, file: str, sources: dict[str, str], names: set[str]) -> str:
@@ -374,14 +386,15 @@ def _flag(value: str, column: str, file: str, sources: dict[str, str], names: se
 
 
 def staff_records(
-    con: duckdb.DuckDBPyConnection, users: Loaded, mode: str, fetched: Callable[[], None] | None = None
+    staging: Staging, users: Loaded, mode: str, fetched: Callable[[], None] | None = None
 ) -> list[StaffRecord]:
     """The staff, sorted by sourcedId, with their staff roles (family and student roles dropped).
 
     In a delta, staff whose roles changed without a users.csv row appear with their other fields
     None (unchanged). A state has hundreds of thousands of staff, so people and roles are
     fetched as two flat, equally sorted results and put together in one pass. ``fetched`` is
-    called once nothing more is read from ``con`` (before that pass)."""
+    called once nothing more is read from the staging's connection (before that pass)."""
+    con = staging.con
     names = _names(users)
 
     def column(name: str) -> str:
@@ -389,29 +402,30 @@ def staff_records(
 
     staff_role = f"NOT (r.role = '{STUDENT_ROLE}' OR r.role IN ({_FAMILY}))"
     has_user = 'u."sourcedId" IS NOT NULL'
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE staff_roles AS
-        SELECT r.uid, r.role, r.org, r.is_primary, r.live, r._row
+    staging.table(
+        STAFF_ROLES,
+        f"""SELECT r.uid, r.role, r.org, r.is_primary, r.live, r._row
         FROM user_roles r SEMI JOIN kinds k ON k.uid = r.uid AND k.kind = 'staff'
-        WHERE {staff_role}"""
+        WHERE {staff_role}""",
+        temp=True,
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE staff_people AS
-        SELECT s.uid, coalesce(u."status", 'active') AS status,
+    staging.table(
+        STAFF_PEOPLE,
+        f"""SELECT s.uid, coalesce(u."status", 'active') AS status,
                {column("enabledUser")} AS enabled, {column("username")} AS username,
                {column("givenName")} AS given, {column("familyName")} AS family,
                {f"CASE WHEN {valid_email_sql('email')} THEN u.email END" if "email" in names else "NULL"} AS email,
                {column("identifier")} AS identifier
         FROM (SELECT DISTINCT uid FROM staff_roles) s LEFT JOIN {users.table} u ON u."sourcedId" = s.uid
-        WHERE ({has_user} AND {live_sql("u", mode)}) OR (NOT {has_user} AND '{mode}' = 'delta')"""
+        WHERE ({has_user} AND {live_sql("u", mode)}) OR (NOT {has_user} AND '{mode}' = 'delta')""",
+        temp=True,
     )
     people = con.execute("SELECT * FROM staff_people ORDER BY uid").fetchall()
     roles = con.execute(
         "SELECT r.uid, r.role, r.org, coalesce(r.is_primary, false), r.live FROM staff_roles r "
         "SEMI JOIN staff_people p ON p.uid = r.uid ORDER BY r.uid, r._row"
     ).fetchall()
-    con.execute("DROP TABLE staff_roles")
-    con.execute("DROP TABLE staff_people")
+    staging.drop(STAFF_ROLES, STAFF_PEOPLE)
     if fetched is not None:
         fetched()
     records = []

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from trellis.interop.oneroster import checks, people, store
+from trellis.interop.oneroster import checks, people, store, tuning
 from trellis.interop.oneroster.problems import Findings, RosterError, RosterProblem
 from trellis.interop.oneroster.records import (
     AcademicSessionRecord,
@@ -36,19 +33,23 @@ from trellis.interop.oneroster.source import (
     resolve_modes,
 )
 from trellis.interop.oneroster.spec import KEPT_ORG_TYPES, PLACED_ORG_TYPES, ROSTER_FILES, V11, V12
+from trellis.interop.oneroster.staging import (
+    KINDS,
+    STUDENT_KEYS,
+    STUDENT_SCHOOL,
+    STUDENT_USERS,
+    USER_IDS,
+    USER_ROLES,
+    USERS_GRADED,
+    USERS_WITH_KIND,
+    Staging,
+)
 from trellis.interop.oneroster.tables import Loaded, count, drop, first_row, load, run_checks, value_checks
 from trellis.interop.pseudonym import check_key, register_pseudonym_key
 
 Progress = Callable[[str, int, int], None]
 PERSON_SET = ("users.csv", "roles.csv", "demographics.csv")
 ENROLLMENTS = "enrollments.csv"
-_CORES = os.cpu_count() or 1
-#: DuckDB's threads while it reads and checks CSV files: one more than the cores keeps them busy
-#: through the loads' serial steps.
-_READ_THREADS = _CORES + 1
-#: The most memory DuckDB may take while it reads a roster (it spills nothing to disk, so past
-#: this a read is refused, not swapped). A whole state's roster peaks at about 3.5 GB.
-READER_MEMORY_LIMIT = "8GB"
 
 
 def read_roster(
@@ -99,21 +100,21 @@ def read_roster(
     findings = Findings()
     roster = open_source(Path(source), staging_dir, findings)
     try:
+        settings = tuning.TUNING
         # No spilling to disk: DuckDB's spill files would hold names. An in-memory database
         # otherwise spills to ".tmp" in the working directory.
-        con = duckdb.connect(config={"temp_directory": "", "memory_limit": READER_MEMORY_LIMIT})
+        con = duckdb.connect(config={"temp_directory": "", "memory_limit": settings.memory_limit,
+                                     "threads": settings.work_threads})
         try:
             # DuckDB turns a long IN list (a role's vocabulary) into a join, and a load with one
             # no longer keeps the file's order: rows would get other rows' numbers.
             con.execute("SET disabled_optimizers = 'in_clause'")
-            # The people files are read first; see _Reader.read for the threads after them.
-            con.execute(f"SET threads = {_READ_THREADS}")
             register_pseudonym_key(con, pseudonym_key)
             return _Reader(con, roster, findings, staging_dir, progress, pseudonym_key, people_ready).read()
         except duckdb.OutOfMemoryException as exc:
             raise RosterError([RosterProblem(
                 Path(source).name, None, None,
-                f"is too large to read within the {READER_MEMORY_LIMIT} of memory Trellis allows for a roster; "
+                f"is too large to read within the {settings.memory_limit} of memory Trellis allows for a roster; "
                 "check that it holds only the roster's files, or import it in parts.",
             )]) from exc
         finally:
@@ -128,24 +129,6 @@ def _close_alongside(con: duckdb.DuckDBPyConnection) -> None:
     the caller goes on to commit what it read. The thread is not a daemon: Python waits for it
     before it exits."""
     threading.Thread(target=con.close, name="trellis-duckdb-close").start()
-
-
-@contextlib.contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the duration, for a process that does nothing but the
-    import (the command line; never the web process, whose other requests it would leave
-    uncollected). The staff records (and whatever a ``people_ready`` caller builds from them)
-    are millions of long-lived objects, and every full collection walks all of them while holding
-    Python's lock: a third of the staff step's time, with the other thread waiting meanwhile.
-    Reference counting still frees what the read drops; the few cycles left wait for the next
-    collection after it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclasses.dataclass
@@ -179,6 +162,7 @@ class _Reader:
         people_ready: Callable[[RosterBundle], None] | None = None,
     ) -> None:
         self.con = con
+        self.staging = Staging(con)
         self.pseudonym_key = pseudonym_key
         self.roster = roster
         self.findings = findings
@@ -228,19 +212,19 @@ class _Reader:
                 header_maps[file] = mapped
         # The enrollments, the largest file by far, are read only after the people are staged
         # and their tables dropped, so the two never take memory at the same time.
-        self._load([file for file in ROSTER_FILES if file != ENROLLMENTS], header_maps, modes)
-        self._check(list(self.loaded), modes)
-        self._check_people(version, modes)
-        if findings.problems:
-            # The enrollments are still read and checked, so that one reply lists every problem.
-            self._rest(header_maps, modes, None)
-            findings.raise_if_refused()
-        staged = self._stage_files(modes)
-        # From here Python works alongside (the staff): one DuckDB thread per core, but while
-        # the enrollments are read and checked (see _rest).
-        self.con.execute(f"SET threads = {_CORES}")
+        with tuning.TUNING.reading(self.con):
+            self._load([file for file in ROSTER_FILES if file != ENROLLMENTS], header_maps, modes)
+            self._check(list(self.loaded), modes)
+            self._check_people(version, modes)
+            if findings.problems:
+                # The enrollments are still read and checked, so that one reply lists every problem.
+                self._rest(header_maps, modes, None)
+                findings.raise_if_refused()
+            staged = self._stage_files(modes)
+        # From here Python works alongside (the staff), but while the enrollments are read and
+        # checked (see _rest).
         if self.people_ready is None:
-            self._read_staff(self.con, modes, staged)
+            self._read_staff(self.staging, modes, staged)
             self._rest(header_maps, modes, staged)
         else:
             self._hand_over(version, modes, staged, lambda fetched: self._rest(header_maps, modes, staged, fetched))
@@ -262,7 +246,7 @@ class _Reader:
             try:
                 # The people tables may go as soon as the staff are fetched, before their records
                 # are put together in Python.
-                self._read_staff(cursor, modes, staged, fetched=fetched.set)
+                self._read_staff(self.staging.on(cursor), modes, staged, fetched=fetched.set)
             finally:
                 cursor.close()
                 fetched.set()
@@ -293,21 +277,17 @@ class _Reader:
             staged.students_path = self.staging_dir / store.STUDENTS
             self._drop_people(keep=("demographics.csv",))
             people.write_students(
-                self.con, demographics=self.loaded.get("demographics.csv"), mode=modes["users.csv"],
+                self.staging, demographics=self.loaded.get("demographics.csv"), mode=modes["users.csv"],
                 flag_sources=staged.flag_sources, path=staged.students_path,
             )
         else:
-            self.con.execute("CREATE OR REPLACE TABLE student_keys (sid VARCHAR, student_key VARCHAR)")
+            self.staging.empty_table(STUDENT_KEYS, "sid VARCHAR, student_key VARCHAR")
         self._drop_people()
-        # The extra thread speeds the enrollments' load even beside the staff writer (five
-        # alternating pairs of state imports: 0.2 to 1.5 s faster). Their sorts, which take the
-        # most memory, run one thread per core: with more, the writer, slowed, lasts into them.
-        self.con.execute(f"SET threads = {_READ_THREADS}")
-        self._load([ENROLLMENTS], header_maps, modes)
-        self._check([ENROLLMENTS] if ENROLLMENTS in self.loaded else [], modes)
-        self.con.execute(f"SET threads = {_CORES}")
+        with tuning.TUNING.reading(self.con):
+            self._load([ENROLLMENTS], header_maps, modes)
+            self._check([ENROLLMENTS] if ENROLLMENTS in self.loaded else [], modes)
         # Only the enrollments' reference check needed to know every user.
-        self.con.execute("DROP TABLE IF EXISTS user_ids")
+        self.staging.drop(USER_IDS)
         if self.findings.problems:
             if staged is not None and staged.students_path is not None:
                 staged.students_path.unlink(missing_ok=True)  # a refusal leaves nothing staged
@@ -430,8 +410,8 @@ class _Reader:
     def _check_people(self, version: str, modes: dict[str, str]) -> None:
         users = self.loaded.get("users.csv")
         if users is not None:
-            people.build_kinds(self.con, version, users, self.loaded.get("roles.csv"))
-            people.check_people(self.con, users, modes["users.csv"], self.findings)
+            people.build_kinds(self.staging, version, users, self.loaded.get("roles.csv"))
+            people.check_people(self.staging, users, modes["users.csv"], self.findings)
         self._tick("checked people")
 
     def _stage_files(self, modes: dict[str, str]) -> _People:
@@ -452,13 +432,13 @@ class _Reader:
 
     def _read_staff(
         self,
-        con: duckdb.DuckDBPyConnection,
+        staging: Staging,
         modes: dict[str, str],
         staged: _People,
         fetched: Callable[[], None] | None = None,
     ) -> None:
         users = self.loaded.get("users.csv")
-        staged.staff = people.staff_records(con, users, modes["users.csv"], fetched) if users is not None else []
+        staged.staff = people.staff_records(staging, users, modes["users.csv"], fetched) if users is not None else []
         summary = staged.staff_summary = {"staff": len(staged.staff)}
         roles = Counter(role for record in staged.staff for role in {r.role for r in record.roles})
         for role, number in sorted(roles.items()):
@@ -470,16 +450,16 @@ class _Reader:
         con, loaded = self.con, self.loaded
         users = loaded.get("users.csv")
         if users is None:
-            con.execute("CREATE OR REPLACE TABLE kinds (uid VARCHAR, kind VARCHAR)")
-            con.execute("CREATE OR REPLACE TABLE student_users (sid VARCHAR, student_key VARCHAR)")
+            self.staging.empty_table(KINDS, "uid VARCHAR, kind VARCHAR")
+            self.staging.empty_table(STUDENT_USERS, "sid VARCHAR, student_key VARCHAR")
         else:
             people.stage_student_users(
-                con, users=users, orgs=loaded.get("orgs.csv"), mode=modes["users.csv"],
+                self.staging, users=users, orgs=loaded.get("orgs.csv"), mode=modes["users.csv"],
                 flag_sources=staged.flag_sources, pseudonym_key=self.pseudonym_key,
             )
             staged.guardians = count(con, "SELECT count(*) FROM kinds WHERE kind = 'family'")
         store.find_unstaged(
-            con, users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None
+            self.staging, users_table=users.table if users is not None and modes["users.csv"] == "bulk" else None
         )
 
     def _stage(self, version: str, modes: dict[str, str], staged: _People) -> RosterBundle:
@@ -528,19 +508,18 @@ class _Reader:
     def _drop_people(self, keep: tuple[str, ...] = ()) -> None:
         """Drop the tables of users, roles and demographics (but ``keep``), and what was built
         from them, as soon as the step that needs them is done."""
-        for view in ("users_with_kind", "users_graded"):
-            self.con.execute(f"DROP VIEW IF EXISTS {view}")
-        for table in ("user_roles", "student_school") if keep else ("user_roles", "student_school", "kinds"):
-            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+        self.staging.drop(USERS_WITH_KIND, USERS_GRADED, USER_ROLES, STUDENT_SCHOOL)
+        if not keep:
+            self.staging.drop(KINDS)
         users = self.loaded.get("users.csv")
-        if users is not None and users.table != "user_ids":
+        if users is not None and users.table != USER_IDS:
             # The enrollments still need to know which users exist.
-            self.con.execute(f'CREATE OR REPLACE TABLE user_ids AS SELECT "sourcedId" FROM {users.table}')
+            self.staging.table(USER_IDS, f'SELECT "sourcedId" FROM {users.table}')
         for file in PERSON_SET:
-            if file in self.loaded and file not in keep and self.loaded[file].table != "user_ids":
+            if file in self.loaded and file not in keep and self.loaded[file].table != USER_IDS:
                 drop(self.con, self.loaded.pop(file))
         if users is not None:
-            self.loaded["users.csv"] = dataclasses.replace(users, table="user_ids", columns=(), attention=0)
+            self.loaded["users.csv"] = dataclasses.replace(users, table=USER_IDS, columns=(), attention=0)
 
     def _live(self, modes: dict[str, str], file: str) -> str:
         return people.live_sql(self.loaded[file].table, modes[file])

@@ -30,7 +30,9 @@ import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from trellis.interop.oneroster import tuning
 from trellis.interop.oneroster.records import RosterBundle, SchoolStats
+from trellis.interop.oneroster.staging import UNSTAGED, Staging
 from trellis.interop.oneroster.tables import Loaded, count, first_row, literal
 from trellis.interop.pseudonym import pseudonym_sql
 from trellis.interop.subgroups import PROGRAM_FLAG_COLUMNS
@@ -119,8 +121,8 @@ def write_classes(con: duckdb.DuckDBPyConnection, classes: Loaded, mode: str, pa
     )
 
 
-def find_unstaged(con: duckdb.DuckDBPyConnection, *, users_table: str | None = None) -> None:
-    """Create ``unstaged``: family members, and students without a staged row (deleted in a bulk
+def find_unstaged(staging: Staging, *, users_table: str | None = None) -> None:
+    """Stage ``unstaged``: family members, and students without a staged row (deleted in a bulk
     file, or only in roles.csv of a delta). Run while ``kinds`` and ``student_users`` exist;
     write_enrollments reads it. Few users are either, so it is a small table."""
     if users_table is not None:
@@ -130,9 +132,9 @@ def find_unstaged(con: duckdb.DuckDBPyConnection, *, users_table: str | None = N
             (SELECT "sourcedId" FROM {users_table} WHERE "status" = 'tobedeleted')"""
     else:
         unstaged_students = "kind = 'student' AND NOT EXISTS (SELECT 1 FROM student_users s WHERE s.sid = k.uid)"
-    con.execute(
-        f"""CREATE OR REPLACE TABLE unstaged AS SELECT uid, kind FROM kinds k
-        WHERE uid IS NOT NULL AND (kind = 'family' OR ({unstaged_students}))"""
+    staging.table(
+        UNSTAGED,
+        f"""SELECT uid, kind FROM kinds k WHERE uid IS NOT NULL AND (kind = 'family' OR ({unstaged_students}))""",
     )
 
 
@@ -141,13 +143,6 @@ def find_unstaged(con: duckdb.DuckDBPyConnection, *, users_table: str | None = N
 #: stored uncompressed; every other column gets snappy, Parquet's usual codec.
 UNCOMPRESSED_COLUMNS = frozenset({"student_key", "person_key"})
 
-#: Rows sorted at once when a file is written in parts (about 0.5 GB of sort memory).
-SORT_ROWS = 4_000_000
-#: Tables at least this large are sampled, not read whole, to cut the sort's ranges.
-SAMPLE_FROM_ROWS = 1_000_000
-#: Rows per batch handed from DuckDB to the Parquet writer, and batches waiting between them.
-WRITE_BATCH_ROWS = 500_000
-WRITE_QUEUE_BATCHES = 4
 
 
 def write_sorted(
@@ -163,7 +158,7 @@ def write_sorted(
     """
     ordered = _columns(order)
     first = _columns(order[:1])
-    parts = max(1, -(-rows // SORT_ROWS))
+    parts = max(1, -(-rows // tuning.TUNING.sort_rows))
     bounds: list[str] = []
     if parts > 1:
         fractions = ", ".join(str(i / parts) for i in range(1, parts))
@@ -185,7 +180,7 @@ def write_queries(con: duckdb.DuckDBPyConnection, queries: list[str], path: Path
     def batches() -> Iterator[pa.RecordBatch]:
         written = 0
         for query in queries:
-            reader = con.sql(query).to_arrow_reader(WRITE_BATCH_ROWS)
+            reader = con.sql(query).to_arrow_reader(tuning.TUNING.write_batch_rows)
             for batch in reader:
                 written += batch.num_rows
                 yield batch
@@ -199,7 +194,7 @@ def _write_parquet(batches: Iterator[pa.RecordBatch], path: Path) -> None:
     """Write ``batches`` to one Parquet file on a second thread, so that producing the next
     batches (DuckDB sorting the next range) and encoding these (pyarrow) overlap. Both leave
     Python's lock while they work; the queue between them holds a bounded number of batches."""
-    queue: Queue[pa.RecordBatch | None] = Queue(maxsize=WRITE_QUEUE_BATCHES)
+    queue: Queue[pa.RecordBatch | None] = Queue(maxsize=tuning.TUNING.write_queue_batches)
     failures: list[BaseException] = []
 
     def write() -> None:
@@ -272,7 +267,7 @@ def write_enrollments(con: duckdb.DuckDBPyConnection, enrollments: Loaded, mode:
             WHERE {kept}"""
     # The ranges are cut from a sample of whole vectors (cheap on millions of rows); a small
     # table gives every value.
-    sample = "USING SAMPLE 5 PERCENT (system)" if enrollments.rows >= SAMPLE_FROM_ROWS else ""
+    sample = "USING SAMPLE 5 PERCENT (system)" if enrollments.rows >= tuning.TUNING.sample_from_rows else ""
     write_sorted(
         con, select, ENROLLMENT_ORDER, path,
         rows=enrollments.rows, firsts=f'SELECT "classSourcedId" FROM {enrollments.table} {sample}',
