@@ -110,7 +110,8 @@ def test_fdr_level_and_off_change_the_flags(biased: AuditResult) -> None:
     off = audit(data, **options, fdr=None)
     counts = [int(r.table["flagged"].sum()) for r in (strict, biased, off)]
     assert counts[0] <= counts[1] <= counts[2] and counts[0] < counts[2]
-    np.testing.assert_array_equal(off.table["p_value"], biased.table["p_value"])
+    # The same tests; sums in parallel may differ in their last bits.
+    np.testing.assert_allclose(off.table["p_value"], biased.table["p_value"], rtol=1e-9, atol=0)
     assert (off.table["flagged"] == (off.table["q_value"].notna() & (off.table["p_value"] < 0.05))).all()
 
 

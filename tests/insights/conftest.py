@@ -64,7 +64,10 @@ def offerings(tree: Any) -> dict[str, Any]:
 @pytest.fixture
 def title_ii(db: None) -> Any:
     from trellis.insights.models import FundingStream
+    from trellis.insights.streams import seed_streams
 
+    # A test that flushed the database (a browser test's live server) took the migration's streams.
+    seed_streams(FundingStream)
     return FundingStream.objects.get(code="title-ii-a")
 
 

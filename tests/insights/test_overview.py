@@ -17,6 +17,7 @@ from trellis.audits.models import FairnessAudit
 from trellis.core.models import AuditEvent
 from trellis.insights.forms import current_school_year
 from trellis.insights.models import Allocation, FundingStream
+from trellis.insights.streams import seed_streams
 from trellis.learning.models import Attendance, Offering, OfferingSession
 from trellis.orgs.models import Membership
 from trellis.tools.models import Decision, Deployment, Incident, Tool
@@ -62,6 +63,7 @@ def governance(tree):
                             description="Old.", status="resolved", action_taken="Fixed.")
     Incident.objects.create(tool=tools[1], organization=tree.outside_school, category="safety", severity="medium",
                             description="Wrong content.")
+    seed_streams(FundingStream)  # a flushed database (after a live-server test) has lost the migration's
     streams = list(FundingStream.objects.filter(is_active=True).order_by("position", "name"))
     Allocation.objects.create(district=tree.district, stream=streams[0], year=current_school_year(), amount="12500.00")
     Allocation.objects.create(district=tree.district, stream=streams[0], year=current_school_year() - 1,

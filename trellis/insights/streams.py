@@ -47,3 +47,10 @@ SEEDED_STREAMS: tuple[dict[str, object], ...] = (
             "regional service center) over one-time workshops."),
     },
 )
+
+
+def seed_streams(model: type) -> None:
+    """Create the streams Trellis starts with where they are missing (``model`` is FundingStream, or
+    its historical model in a migration)."""
+    for stream in SEEDED_STREAMS:
+        model.objects.get_or_create(code=stream["code"], defaults={**stream, "ai_pl_allowable": True})

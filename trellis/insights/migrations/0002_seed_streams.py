@@ -2,11 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from trellis.insights.streams import SEEDED_STREAMS
+    from trellis.insights.streams import seed_streams
 
-    FundingStream = apps.get_model("insights", "FundingStream")
-    for stream in SEEDED_STREAMS:
-        FundingStream.objects.get_or_create(code=stream["code"], defaults={**stream, "ai_pl_allowable": True})
+    seed_streams(apps.get_model("insights", "FundingStream"))
 
 
 class Migration(migrations.Migration):
