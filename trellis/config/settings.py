@@ -95,6 +95,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too, as a real Trellis does: an in-memory database shared between the live
+    # server's threads and the job worker's locks whole tables without waiting for the timeout.
+    DATABASES["default"]["TEST"] = {"NAME": str(TRELLIS_HOME / "test-trellis.sqlite3")}
 
 # Shared by every gunicorn worker and the job worker: a folder in TRELLIS_HOME. It holds the staff
 # and role counts of organizations' pages until a write changes them (trellis.orgs.figures).
