@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 PYTHON = sys.executable
+
+sys.path.insert(0, str(HERE))
+from fairness import measure  # noqa: E402  (run as a child of this process, with its peak memory)
+
 YEAR = 2026
 
 SCAN = {
@@ -81,18 +84,6 @@ def side_scan(data: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     teachers = connection.execute("SELECT count(*) FROM teachers").fetchone()
     return {"seconds": seconds, "rows_out": rows, "check_teachers": teachers[0] if teachers else None}
-
-
-def measure(command: list[str]) -> dict[str, Any]:
-    """Run ``command`` as the only child of this (fresh) process; its JSON and its peak RSS."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode != 0:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        return {"error": " | ".join(tail) or f"exit code {done.returncode}"}
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
-    outcome["peak_mb"] = peak_kb / 1024
-    return outcome
 
 
 def run_side(side: str, data: Path, repeat: int, by: str = "") -> dict[str, Any]:
