@@ -58,9 +58,9 @@ def teacher_key(person: Person | int, key: bytes | None = None) -> str:
 
 
 def _district_of(organization: Organization, districts: dict[int, Organization]) -> Organization | None:
-    for part in reversed(organization.path.strip("/").split("/")):
-        if part and int(part) in districts:
-            return districts[int(part)]
+    for pk in reversed(Organization.path_ids(organization.path)):
+        if pk in districts:
+            return districts[pk]
     return None
 
 

@@ -10,10 +10,6 @@ from trellis.orgs.models import Organization, Role
 from trellis.orgs.permissions import MANAGING_ROLES, STATE_ROLES, memberships_of
 
 
-def _ancestor_ids(organization: Organization) -> list[int]:
-    return [int(part) for part in organization.path.strip("/").split("/") if part]
-
-
 def visible_frameworks_q(user: Any) -> Q:
     """The shipped default, frameworks owned by an organization above or at one of the person's
     (the state's, their region's, their district's) and those owned below them."""
@@ -23,7 +19,7 @@ def visible_frameworks_q(user: Any) -> Q:
     query = Q(owner__isnull=True)
     ids: set[int] = set()
     for membership in memberships:
-        ids.update(_ancestor_ids(membership.organization))
+        ids.update(Organization.path_ids(membership.organization.path))
         query |= Q(owner__path__startswith=membership.organization.path)
     return query | Q(owner_id__in=sorted(ids))
 
@@ -89,7 +85,7 @@ def offerings_visible_q(user: Any, *, drafts: bool = True) -> Q:
     organized = Q(pk__in=[])
     seen = Q(pk__in=[])
     for membership in memberships:
-        ids.update(_ancestor_ids(membership.organization))
+        ids.update(Organization.path_ids(membership.organization.path))
         if membership.role in ORGANIZING_ROLES:
             organized |= Q(organization__path__startswith=membership.organization.path)
         if membership.role in STATE_ROLES:
