@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres install lint benchmarks clean
+.PHONY: demo test test-sqlite test-postgres test-postgres-cluster install lint benchmarks clean
 
 $(STAMP): pyproject.toml
 	@echo "Installing Trellis into $(VENV) (step 1 of 3: Python environment)"
@@ -28,7 +28,10 @@ test: $(STAMP)
 	scripts/ensure-chromium.sh
 	$(BIN)/lint-imports
 	$(BIN)/ruff check trellis tests benchmarks
-	$(MAKE) test-sqlite
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres-cluster
+
+# The PostgreSQL pass runs against a throwaway cluster that lives as long as the pass.
+test-postgres-cluster: $(STAMP)
 	scripts/with-postgres.sh $(MAKE) test-postgres
 
 # The engine and interop tests never touch a database, so they run once, on the SQLite pass.
