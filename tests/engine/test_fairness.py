@@ -297,6 +297,17 @@ def test_ordinal_metrics_by_hand() -> None:
     assert smd == pytest.approx((m.mean() - h.mean()) / pooled, abs=1e-12)
 
 
+
+def test_scores_that_agree_everywhere_give_a_zero_width_smd_interval_not_a_rounding_error() -> None:
+    # Five 1s, four 2s and five 4s scored the same by both: the variance of the difference is a
+    # hair below zero in floating point unless it is held at zero.
+    scores = [1] * 5 + [2] * 4 + [4] * 5
+    frame = pd.DataFrame({"school": ["A"] * len(scores), "machine": scores, "human": scores})
+    with np.errstate(invalid="raise"):
+        result = audit(frame, prediction="machine", label="human", ordinal=True, by=["school"], min_n=1)
+    smd = row(result, {"school": "A"}, "standardized_mean_difference")
+    assert smd["value"] == smd["ci_low"] == smd["ci_high"] == 0.0
+
 def test_records_have_exactly_the_table_columns_and_no_nan() -> None:
     result = audit_two_schools()
     assert tuple(result.table.columns) == COLUMNS

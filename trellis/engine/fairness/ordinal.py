@@ -114,7 +114,8 @@ def machine_human_smd(
     var_m = safe_divide((rows * dm**2).sum(axis=-1), dof)
     var_h = safe_divide((columns * dh**2).sum(axis=-1), dof)
     cov = safe_divide(np.einsum("gij,gi,gj->g", table, dm, dh), dof)
-    var_d = var_m + var_h - 2.0 * cov
+    # The variance of m - h; rounding can take it a hair below zero when m and h agree everywhere.
+    var_d = np.maximum(var_m + var_h - 2.0 * cov, 0.0)
     pooled = (var_m + var_h) / 2.0
     d = safe_divide(mean_m - mean_h, np.sqrt(pooled))
     variance = safe_divide(var_d, n * pooled) + safe_divide(
