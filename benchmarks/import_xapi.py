@@ -1,6 +1,6 @@
 """Benchmark: import a state's year of xAPI statements, beside DuckDB's read_json of the same file.
 
-    .venv/bin/python benchmarks/import_xapi.py [--statements 10000000] [--staff 370000] [--data DIR]
+    .venv/bin/python benchmarks/import_xapi.py [--statements 10000000] [--staff 370000] [--data DIR] [--steps]
 
 The file is synthetic JSON Lines from ``trellis.engine.synth.xapi`` (seed 1), written once to
 ``--data`` (default ``$TMPDIR/trellis-bench-xapi/``) and reused. Each side runs in its own process,
@@ -11,6 +11,10 @@ measured from its own fresh parent, so that its peak memory (max RSS) is its own
   bare ``SELECT count(*)`` (parsing every statement, keeping nothing);
 - Trellis: ``trellis import xapi FILE`` into a database that already holds the staff (one account
   per person, as a roster import leaves them), timed from the command's start to its end.
+
+With ``--steps``, the import runs once more in a copy of the fresh database, in one process, and
+the time between the steps it reports (reading and checking the statements with DuckDB; matching
+the actors to the staff and storing them; the rest) is printed and kept.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +66,22 @@ for start in range(0, staff, 20000):
                                 for u in users])
 print(Person.objects.count())
 """
+STEPS = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.config.settings")
+import django
+django.setup()
+import json
+from pathlib import Path
+from trellis.learning.services.xapi import xapi_import
+steps, last = [], [time.perf_counter(), "Starting"]
+def report(step, done, total):
+    now = time.perf_counter()
+    steps.append([last[1], round(now - last[0], 1)])
+    last[:] = [now, step]
+xapi_import(actor=None, source=Path(sys.argv[1]), source_name=Path(sys.argv[1]).name, scope=None, progress=report)
+print(json.dumps(steps[1:]))
+"""
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -81,6 +102,9 @@ def side(which: str, source: Path, work: Path, staff: int) -> None:
         database.unlink(missing_ok=True)
     elif which == "floor_count":
         seconds, peak, stdout = run([PYTHON, "-c", FLOOR_COUNT, str(source)])
+    elif which == "steps":
+        env = {**os.environ, "TRELLIS_HOME": str(work / "home-steps")}
+        seconds, peak, stdout = run([PYTHON, "-c", STEPS, str(source)], env=env)
     else:
         trellis = str(Path(PYTHON).parent / "trellis")
         env = {**os.environ, "TRELLIS_HOME": str(work / "home")}
@@ -99,6 +123,7 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=10_000_000)
     parser.add_argument("--staff", type=int, default=370_000)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "trellis-bench-xapi")
+    parser.add_argument("--steps", action="store_true", help="also time the import's steps, in one more run")
     args = parser.parse_args()
 
     from trellis.engine.synth.xapi import write_xapi_statements
@@ -116,6 +141,8 @@ def main() -> None:
     print(f"Adding {args.staff:,} staff to a fresh database…", flush=True)
     subprocess.run([PYTHON, "-c", STAFF, str(args.staff)], check=True, capture_output=True,
                    env={**os.environ, "TRELLIS_HOME": str(work / "home")})
+    if args.steps:
+        shutil.copytree(work / "home", work / "home-steps")
     with source.open("rb") as handle:  # the page cache holds the file for every side alike
         while handle.read(64 << 20):
             pass
@@ -125,6 +152,7 @@ def main() -> None:
     count = measure("floor_count", source, work, args.staff)
     ours = measure("trellis", source, work, args.staff)
     again = measure("trellis", source, work, args.staff)
+    steps = measure("steps", source, work, args.staff) if args.steps else None
     result = {
         "statements": args.statements,
         "staff": args.staff,
@@ -141,6 +169,8 @@ def main() -> None:
         "ratio_to_read_json_count": round(ours["seconds"] / count["seconds"], 2),
         "trellis_output": ours["stdout"],
     }
+    if steps:
+        result["steps_seconds"] = dict(json.loads(steps["stdout"]))
     out = HERE / "out"
     out.mkdir(exist_ok=True)
     (out / "import_xapi.json").write_text(json.dumps(result, indent=2))

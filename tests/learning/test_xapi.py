@@ -15,6 +15,8 @@ from tests.interop.test_xapi import MOODLE_VERBS, moodle_statements, statement, 
 from tests.learning.conftest import client_for
 from trellis.cli import app
 from trellis.core.models import AuditEvent, Job
+from trellis.engine.synth.xapi import staff_email, write_xapi_statements
+from trellis.interop.xapi import actor_key_for_account, actor_key_for_email
 from trellis.learning.models import LearningActor, XapiImport
 from trellis.learning.selectors import xapi_store
 from trellis.learning.services import XapiRefused, xapi_import, xapi_place_again
@@ -71,6 +73,32 @@ def test_an_account_matching_two_people_is_never_guessed(tmp_path, tree):
     record = xapi_import(actor=None, source=write_lines(tmp_path / "b.jsonl", [
         statement(2, email="shared@cedar.example.org")]), source_name="b", scope=None)
     assert record.unplaced_statements == 1
+
+
+def test_hundreds_of_actors_are_each_stored_once_with_their_person_or_unplaced(tmp_path, tree):
+    # More actors than one INSERT statement holds, so the rows go in several statements of a batch.
+    staff = 600
+    rostered = {staff_email(i): PersonFactory(user=UserFactory(username=f"u{i}"), email=staff_email(i),
+                                              sourced_id=f"staff-{i}") for i in range(staff)}
+    source = write_xapi_statements(tmp_path / "year.jsonl", statements=4000, staff=staff)
+    actors: dict[tuple[str, str], int] = {}  # (email or account name, key) → statements, read in Python
+    for line in source.read_text().splitlines():
+        actor = json.loads(line)["actor"]
+        if "mbox" in actor:
+            email = actor["mbox"].removeprefix("mailto:")
+            who = (email, actor_key_for_email(email))
+        else:
+            account = actor["account"]
+            who = (account["name"], actor_key_for_account(account["homePage"], account["name"]))
+        actors[who] = actors.get(who, 0) + 1
+    by_account = {person.sourced_id: person for person in rostered.values()}
+    expected = {key: (rostered.get(name) or by_account.get(name)) for name, key in actors}
+    record = xapi_import(actor=None, source=source, source_name="year.jsonl", scope=None)
+    stored = dict(LearningActor.objects.values_list("key", "person"))
+    assert stored == {key: person.pk if person else None for key, person in expected.items()}
+    unplaced = {(name, key): n for (name, key), n in actors.items() if expected[key] is None}
+    assert len(unplaced) > 0 and len(stored) > 500
+    assert (record.unplaced_actors, record.unplaced_statements) == (len(unplaced), sum(unplaced.values()))
 
 
 def test_a_district_import_places_only_its_own_staff(tmp_path, tree, district_lead, outsider):

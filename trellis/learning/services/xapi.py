@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -35,6 +35,7 @@ from trellis.learning.models import LearningActor, XapiImport
 from trellis.learning.selectors import xapi_store
 from trellis.orgs.models import Organization, Person
 from trellis.orgs.permissions import can_manage_organization
+from trellis.orgs.roster.bulk import insert_rows, update_rows
 
 Progress = Callable[[str, int, int], None]
 
@@ -95,6 +96,20 @@ def _matcher(scope: Organization | None) -> Callable[[str, str], int | None]:
     return match
 
 
+class ActorRow(NamedTuple):
+    """A learning actor to store, named by the model's fields (a state has hundreds of thousands,
+    written through the roster's bulk seam rather than as model objects)."""
+
+    key: str
+    account_name: str
+    person: int | None
+    scope: int | None
+
+
+class Placement(NamedTuple):
+    person: int
+
+
 def _person_of(keys: list[str]) -> dict[str, int | None]:
     """The stored actors among ``keys`` and their person (None while unplaced)."""
     found: dict[str, int | None] = {}
@@ -103,15 +118,18 @@ def _person_of(keys: list[str]) -> dict[str, int | None]:
     return found
 
 
-def _place(actors: list[LearningActor], match: Callable[[str, str], int | None]) -> list[LearningActor]:
-    """Match unplaced actors; returns those that found their person."""
-    placed = []
-    for learning_actor in actors:
-        person_id = match(learning_actor.key, learning_actor.account_name)
+def _place_waiting(scope: Organization | None, match: Callable[[str, str], int | None]) -> dict[str, int | None]:
+    """Match the scope's unplaced actors and store those that found their person; returns every
+    one of them, key → person (None while still unplaced)."""
+    waiting = LearningActor.objects.filter(person__isnull=True, scope=scope).values_list("pk", "key", "account_name")
+    placed: dict[int, Placement] = {}
+    persons: dict[str, int | None] = {}
+    for pk, key, account_name in waiting:
+        persons[key] = person_id = match(key, account_name)
         if person_id is not None:
-            learning_actor.person_id = person_id
-            placed.append(learning_actor)
-    return placed
+            placed[pk] = Placement(person_id)
+    update_rows(LearningActor, placed)
+    return persons
 
 
 @transaction.atomic
@@ -138,14 +156,12 @@ def xapi_import(*, actor: Any, source: Path, source_name: str, scope: Organizati
             report("Matching people", 1, 3)
             match = _matcher(scope)
             known = _person_of([key for key, _, _ in read.actors])
-            waiting = list(LearningActor.objects.filter(person__isnull=True, scope=scope))
-            LearningActor.objects.bulk_update(_place(waiting, match), ["person"], batch_size=2000)
-            fresh = [LearningActor(key=key[:400], account_name=(name or "")[:255], scope=scope)
+            scope_id = scope.pk if scope else None
+            fresh = [ActorRow(key[:400], (name or "")[:255], match(key[:400], (name or "")[:255]), scope_id)
                      for key, name, _ in read.actors if key not in known]
-            _place(fresh, match)
-            LearningActor.objects.bulk_create(fresh, batch_size=2000)
-            known.update({a.key: a.person_id for a in fresh})
-            known.update({a.key: a.person_id for a in waiting})
+            known.update(_place_waiting(scope, match))
+            insert_rows(LearningActor, fresh)
+            known.update({row.key: row.person for row in fresh})
             report("Counting what could not be placed", 2, 3)
             unplaced = [(k, n) for k, _, n in read.actors if known.get(k) is None]
             for field_name in ("statements", "new", "duplicates", "derived_ids", "per_verb", "other_verbs",
@@ -177,11 +193,10 @@ def xapi_import(*, actor: Any, source: Path, source_name: str, scope: Organizati
 def xapi_place_again(*, actor: Any, scope: Organization | None) -> int:
     """Match the scope's unplaced actors with the roster as it is now; returns how many were placed."""
     _require_manage(actor, scope)
-    placed = _place(list(LearningActor.objects.filter(person__isnull=True, scope=scope)), _matcher(scope))
-    LearningActor.objects.bulk_update(placed, ["person"], batch_size=2000)
-    audit_record(actor=actor, action="xapi.place", summary=f"Matched {len(placed):,} learning-system accounts "
+    placed = sum(person is not None for person in _place_waiting(scope, _matcher(scope)).values())
+    audit_record(actor=actor, action="xapi.place", summary=f"Matched {placed:,} learning-system accounts "
                  "with staff", organization_id=scope.pk if scope else None)
-    return len(placed)
+    return placed
 
 
 def xapi_import_start(*, actor: Any, upload: Any, scope: Organization) -> Job:
