@@ -10,8 +10,9 @@ again --think seconds after the last answer, for --seconds. The first request (w
 the statewide measures the page caches) is made and timed before the readers start.
 
 Reported: requests, median (p50) and 95th percentile latency, errors (anything but 200, and
-failed connections), the first request's time, and the server's peak memory (all its processes),
-sampled every half second. The machinery is benchmarks/load.py's.
+failed connections), the first request's time, the server's peak memory (all its processes),
+sampled every half second, and the machine's load average when the readers start and end. The
+machinery is benchmarks/load.py's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -69,6 +71,7 @@ def main() -> None:
     home, env, vendor = medium_state(args.home)
     port = free_port()
     with running_server([*TRELLIS, "serve", "--port", str(port)], port, env, home / "crosssilo-serve.log") as peak:
+        load_before = [round(x, 1) for x in os.getloadavg()]
         print(f"Driving {args.clients} readers of {PAGE} for {args.seconds:.0f} s on port {port}…", flush=True)
         tally, elapsed, first = asyncio.run(drive(port, args.clients, args.seconds, args.think))
     latencies = tally.latencies.get("overview", [])
@@ -81,6 +84,7 @@ def main() -> None:
         "p95_ms": round(1000 * percentile(latencies, 0.95), 1) if latencies else None,
         "errors": sum(tally.errors.values()), "error_kinds": tally.errors,
         "server_peak_memory_mb": round(peak[0] / 1e6),
+        "load_average_before_after": [load_before, [round(x, 1) for x in os.getloadavg()]],
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"crosssilo_load_{vendor}_think{args.think:g}.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -112,7 +112,9 @@ def test_filtered_views_show_only_published_cells_and_recover_nothing(state_lead
         assert _recovered(attack(result, "participation_share", count, nesting)) == []
 
 
-def test_cached_measures_follow_every_change_to_what_they_are_computed_from(state_lead, tree, state_with_learning):
+def test_cached_measures_follow_every_change_to_what_they_are_computed_from(state_lead, tree, state_with_learning,
+                                                                          settings):
+    settings.TRELLIS_PAGE_CACHE_SECONDS = 0  # the measures' own cache, below the pages' (tests/core/test_pages.py)
     client = client_for(state_lead)
 
     def pine_ridge_share():

@@ -85,7 +85,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     if not match.linked:
         identity_link(actor=match.user, user=match.user, issuer=oidc_issuer(), subject=str(claims["sub"]))
     target = request.session.pop(NEXT_KEY, "")
-    login(request, match.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, match.user, backend="trellis.core.backends.AccountBackend")
     return HttpResponseRedirect(_safe_next(request, target))
 
 

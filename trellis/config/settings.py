@@ -85,6 +85,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{TRELLIS_HOME / 'trellis.sqlite3'}"),
         conn_max_age=60,
+        conn_health_checks=True,  # a kept connection the database dropped is replaced, not failed on
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -109,6 +110,11 @@ CACHES = {
     }
 }
 TRELLIS_FIGURES_CACHE_SECONDS = env_int("TRELLIS_FIGURES_CACHE_SECONDS", 3600, minimum=0)
+# Pages rendered for one viewer scope are kept this long at most (and only until the next write to
+# the database: trellis.core.pages); 0 renders every request.
+TRELLIS_PAGE_CACHE_SECONDS = env_int("TRELLIS_PAGE_CACHE_SECONDS", 300, minimum=0)
+# A signed-in request reads its session from the shared cache, and the database only on a miss.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -122,6 +128,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+
+AUTHENTICATION_BACKENDS = ["trellis.core.backends.AccountBackend"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from trellis.core.pages import cached_page
 from trellis.insights import exports
 from trellis.insights.forms import YearField, current_school_year
 from trellis.insights.overview import Overview, OverviewRow, overview_for
@@ -73,6 +74,7 @@ def overview_chart(rows: list[OverviewRow]) -> dict[str, Any]:
 
 
 @login_required
+@cached_page
 def overview(request: HttpRequest) -> HttpResponse:
     form, found = filtered_overview(user=request.user, params=request.GET)
     columns = exports.overview_columns(found.rows)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from trellis.core.pages import cached_page
 from trellis.orgs import selectors
 from trellis.orgs.forms import OrganizationFilterForm, RoleGrantForm, RosterUploadForm
 from trellis.orgs.home import school_tasks
@@ -33,6 +34,7 @@ LISTED_KIND = {
 
 
 @login_required
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     scope = selectors.home_organization_for(user=request.user)
     if scope is None:
@@ -41,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return organization_page(request, selectors.organization_get(user=request.user, pk=pk))
 
@@ -109,6 +112,7 @@ def poverty_chart(profile: list[dict[str, object]], listed: str) -> dict[str, ob
 
 
 @login_required
+@cached_page
 def staff_list(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_get(user=request.user, pk=pk)
     search = request.GET.get("search", "")[:100]

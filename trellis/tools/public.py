@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from trellis.core.pages import cached_page
 from trellis.orgs.models import Organization
 from trellis.recognition.selectors import recognitions_of
 from trellis.tools import forms as tool_forms
@@ -53,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", _context(request, districts=selectors.public_districts()))
 
 
+@cached_page
 def district(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.DISTRICT)
     schools = Organization.objects.filter(parent=organization, kind=Organization.Kind.SCHOOL,
@@ -63,6 +65,7 @@ def district(request: HttpRequest, pk: int) -> HttpResponse:
         school_for_links=None))
 
 
+@cached_page
 def school(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.public_organization_get(pk=pk, kind=Organization.Kind.SCHOOL)
     return render(request, "public/organization.html", _context(
