@@ -7,14 +7,16 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from trellis.commons import index
 from trellis.commons.competencies import area_ids
 from trellis.commons.demo import AREA_CODES
-from trellis.commons.models import CommonsItem
+from trellis.commons.models import CommonsItem, CommonsTerm
 from trellis.commons.selectors import commons_search, similar_items
-from trellis.commons.services import commons_item_create, commons_item_publish
+from trellis.commons.services import commons_item_create, commons_item_publish, commons_items_publish_many
 from trellis.commons.text import query_terms
+from trellis.core.models import AuditEvent
 
 ITEMS = [
     # title, summary, description, format, subject, grade band, competencies
@@ -146,3 +148,55 @@ def test_rebuilding_the_index_gives_the_same_results(corpus):
     assert reindex_all(batch=3) == 7
     assert {q: [i.pk for i in commons_search(query=q).items] for q in queries} == before
     assert sorted(CommonsItem.objects.values_list("pk", "search_text", "term_total")) == terms_before
+
+
+def entries_for(teacher: Any) -> list[tuple[Any, dict[str, Any]]]:
+    return [(teacher.user, {
+        "kind": "pl_model" if fmt else "practice", "title": title, "summary": summary, "description": description,
+        "served": "Teachers in one school", "format": fmt, "subject": subject, "grade_band": grades,
+        "competencies": area_ids(*(AREA_CODES[a] for a in areas)),
+    }) for title, summary, description, fmt, subject, grades, areas in ITEMS if not title.startswith("Unreviewed")]
+
+
+def test_publishing_many_at_once_indexes_and_ranks_as_publishing_one_by_one(state_lead, teacher, tree, corpus):
+    one_by_one = {i.title: (i.search_text, i.term_total, i.locale, i.poverty_quartile)
+                  for i in CommonsItem.objects.filter(status="published")}
+    queries = ["math", "AI tutors", "coaching cycles rural", "bias", "families homework"]
+    before = {q: [i.title for i in commons_search(query=q).items] for q in queries}
+    CommonsItem.objects.all().delete()
+
+    assert commons_items_publish_many(actor=state_lead.user, entries=entries_for(teacher), batch=3) == 7
+    published = list(CommonsItem.objects.filter(status="published"))
+    assert {i.title: (i.search_text, i.term_total, i.locale, i.poverty_quartile) for i in published} == one_by_one
+    for query in queries:
+        titles = [i.title for i in commons_search(query=query).items]
+        assert titles == reference_bm25(published, query)[:10]
+        assert sorted(titles) == sorted(before[query])
+    assert CommonsTerm.objects.count() == sum(len(set(index.item_terms(i))) for i in published)
+    event = AuditEvent.objects.get(action="commons.publish_many")
+    assert (event.actor_id, event.details) == (state_lead.user.pk, {"items": 7})
+
+
+def index_snapshot() -> tuple[Any, ...]:
+    return (list(CommonsItem.objects.values_list("pk", "status", "search_text").order_by("pk")),
+            CommonsTerm.objects.count(), AuditEvent.objects.count())
+
+
+@pytest.mark.parametrize("actor", ["district_lead", "teacher", "outsider"])
+def test_only_the_state_lead_publishes_many(request, actor, teacher, tree):
+    person, entries = request.getfixturevalue(actor), entries_for(teacher)
+    before = index_snapshot()
+    with pytest.raises(PermissionDenied):
+        commons_items_publish_many(actor=person.user, entries=entries)
+    assert index_snapshot() == before
+    assert commons_search(query="math").total == 0
+
+
+def test_a_bad_item_publishes_none_of_the_load(state_lead, teacher, tree):
+    entries = entries_for(teacher)
+    entries.append((teacher.user, {**entries[0][1], "kind": "practice", "format": "plc"}))
+    before = index_snapshot()
+    with pytest.raises(ValidationError):
+        commons_items_publish_many(actor=state_lead.user, entries=entries, batch=3)
+    assert index_snapshot() == before
+    assert commons_search(query="math").total == 0

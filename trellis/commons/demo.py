@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from trellis.commons.competencies import area_ids
 from trellis.commons.models import CommonsItem
-from trellis.commons.services import commons_item_adopt, commons_item_create, commons_item_publish
+from trellis.commons.services import commons_item_adopt, commons_item_create, commons_items_publish_many
 from trellis.orgs.models import Membership, Organization, Role
 
 #: The framework's areas by the names the practices below use.
@@ -88,11 +89,12 @@ def demo_commons(*, seed: int) -> int:
     if not leads or state_lead is None:
         return 0
     added = 0
+    reviewed: list[tuple[Any, dict[str, Any]]] = []
     for index, (kind, fmt, title, summary, how, areas) in enumerate(PRACTICES):
         for variant in range(1 + index % 3):
             place = PLACES[(index + variant) % len(PLACES)]
             author = rng.choice(leads).person.user
-            item = commons_item_create(actor=author, submit=True, fields={
+            fields = {
                 "kind": kind, "format": fmt, "title": f"{title} ({place})" if variant else title,
                 "summary": summary, "description": how,
                 "served": f"{rng.randint(8, 120)} teachers in {rng.randint(1, 9)} schools, {place}.",
@@ -100,10 +102,13 @@ def demo_commons(*, seed: int) -> int:
                                         "Teachers' survey ratings of relevance rose from 3.1 to 4.2 of 5."]),
                 "grade_band": rng.choice(GRADES), "subject": rng.choice(SUBJECTS),
                 "competencies": area_ids(*(AREA_CODES[a] for a in areas)),
-            })
+            }
             if rng.random() < 0.85:
-                commons_item_publish(actor=None, item=item)
+                reviewed.append((author, fields))
+            else:
+                commons_item_create(actor=author, submit=True, fields=fields)
             added += 1
+    commons_items_publish_many(actor=None, entries=reviewed)
     # One lead per district: a district may have several.
     districts_leads = list({m.organization_id: m for m in Membership.objects.filter(
         role=Role.DISTRICT_LEAD, organization__kind=Organization.Kind.DISTRICT).select_related(

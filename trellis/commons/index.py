@@ -7,9 +7,10 @@ match exactly the same items; BM25 ranks them from CommonsTerm's counts (see sel
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from trellis.commons import text
@@ -30,19 +31,44 @@ def item_terms(item: CommonsItem) -> list[str]:
 
 def index_item(item: CommonsItem) -> None:
     """(Re)index a published item: its search text, its term counts and the full-text row."""
-    found = item_terms(item)
-    counts = Counter(found)
-    item.search_text = " ".join(sorted(counts))
-    item.term_total = len(found)
-    CommonsItem.objects.filter(pk=item.pk).update(search_text=item.search_text, term_total=item.term_total)
     CommonsTerm.objects.filter(item=item).delete()
-    CommonsTerm.objects.bulk_create([CommonsTerm(item=item, term=t, count=n, length=item.term_total)
-                                     for t, n in sorted(counts.items())])
-    update_stats()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM commons_fts WHERE rowid = %s", [item.pk])
-            cursor.execute("INSERT INTO commons_fts (rowid, search_text) VALUES (%s, %s)", [item.pk, item.search_text])
+    index_items([item])
+    update_stats()
+
+
+@transaction.atomic
+def index_items(items: Sequence[CommonsItem]) -> None:
+    """Index published items that have no index rows yet (new ones, or all of them after the index
+    was emptied): their search text and term totals, their term counts and their full-text rows,
+    each written in one statement for all of ``items``. Does not recount the commons (update_stats)."""
+    terms: list[tuple[int, str, int, int]] = []
+    for item in items:
+        found = item_terms(item)
+        counts = Counter(found)
+        item.search_text, item.term_total = " ".join(sorted(counts)), len(found)
+        terms += [(item.pk, t, n, item.term_total) for t, n in sorted(counts.items())]
+    with connection.cursor() as cursor:
+        cursor.executemany("UPDATE commons_commonsitem SET search_text = %s, term_total = %s WHERE id = %s",
+                           [(i.search_text, i.term_total, i.pk) for i in items])
+        _write_terms(cursor, terms)
+        if connection.vendor == "sqlite":
+            cursor.executemany("INSERT INTO commons_fts (rowid, search_text) VALUES (%s, %s)",
+                               [(i.pk, i.search_text) for i in items])
+
+
+def _write_terms(cursor: Any, terms: list[tuple[int, str, int, int]]) -> None:
+    """Term counts as plain rows: a hundred or so per item, so building a model instance for each
+    (bulk_create) would cost more than writing them."""
+    columns = "commons_commonsterm (item_id, term, count, length)"
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {columns} FROM STDIN") as copy:
+            for row in terms:
+                copy.write_row(row)
+    else:
+        cursor.executemany(f"INSERT INTO {columns} VALUES (%s, %s, %s, %s)", terms)
 
 
 def match_sql(terms: list[str]) -> tuple[str, list[Any]]:
@@ -55,9 +81,11 @@ def match_sql(terms: list[str]) -> tuple[str, list[Any]]:
             "AND search_text::tsvector @@ %s::tsquery", [" & ".join(f"'{t}'" for t in terms)])
 
 
+@transaction.atomic
 def reindex_all(*, batch: int = 5000) -> int:
     """Rebuild the whole index from the published items (after a change to the terms, or a bulk
-    load); returns how many items were indexed."""
+    load), in one transaction so that a search never sees half an index; returns how many items
+    were indexed."""
     items = CommonsItem.objects.filter(status=CommonsItem.Status.PUBLISHED).order_by("pk")
     CommonsTerm.objects.all().delete()
     if connection.vendor == "sqlite":
@@ -65,28 +93,12 @@ def reindex_all(*, batch: int = 5000) -> int:
             cursor.execute("DELETE FROM commons_fts")
     done = 0
     last = 0
-    while True:
-        chunk = list(items.filter(pk__gt=last)[:batch])
-        if not chunk:
-            update_stats()
-            return done
-        terms, updates, fts = [], [], []  # type: ignore[var-annotated]
-        for item in chunk:
-            found = item_terms(item)
-            counts = Counter(found)
-            item.search_text, item.term_total = " ".join(sorted(counts)), len(found)
-            updates.append(item)
-            terms += [CommonsTerm(item_id=item.pk, term=t, count=n, length=item.term_total)
-                      for t, n in sorted(counts.items())]
-            fts.append((item.pk, item.search_text))
-        CommonsTerm.objects.bulk_create(terms, batch_size=5000)
-        with connection.cursor() as cursor:
-            cursor.executemany("UPDATE commons_commonsitem SET search_text = %s, term_total = %s WHERE id = %s",
-                               [(i.search_text, i.term_total, i.pk) for i in updates])
-            if connection.vendor == "sqlite":
-                cursor.executemany("INSERT INTO commons_fts (rowid, search_text) VALUES (%s, %s)", fts)
+    while chunk := list(items.filter(pk__gt=last)[:batch]):
+        index_items(chunk)
         done += len(chunk)
         last = chunk[-1].pk
+    update_stats()
+    return done
 
 
 def update_stats() -> None:

@@ -93,8 +93,7 @@ def _bm25_page(items: QuerySet[CommonsItem], terms: list[str], start: int, stop:
     stats = CommonsStats.objects.filter(pk=1).first()
     total = stats.items if stats else 0
     average = stats.terms / stats.items if stats and stats.items else 1.0
-    frequencies = dict(CommonsTerm.objects.filter(term__in=terms).values("term").annotate(df=Count("pk"))
-                       .values_list("term", "df"))
+    frequencies = _item_counts(terms)
     weights = Case(*(When(term=t, then=Value(math.log(1 + (total - frequencies.get(t, 0) + 0.5)
                                                               / (frequencies.get(t, 0) + 0.5))))
                      for t in terms), output_field=FloatField())
@@ -104,6 +103,14 @@ def _bm25_page(items: QuerySet[CommonsItem], terms: list[str], start: int, stop:
               .annotate(score=_rounded(Sum(weights * count * (K1 + 1) / (count + length_norm))))
               .order_by("-score", "-item_id"))
     return [row["item_id"] for row in scores[start:stop]]
+
+
+def _item_counts(terms: list[str]) -> dict[str, int]:
+    """How many published items hold each of ``terms``. Counting the item ids, which the term
+    index holds, lets PostgreSQL read the index alone (counting the rows' own ids read a table row
+    for every item holding the term: 0.8 s for one in every item, among 100,000)."""
+    return dict(CommonsTerm.objects.filter(term__in=terms).values("term").annotate(df=Count("item_id"))
+                .values_list("term", "df"))
 
 
 def _rounded(expression: Any) -> Any:
@@ -194,8 +201,7 @@ def similar_items(item: CommonsItem, *, limit: int = 5, words: int = 10) -> list
         return []
     total = published().count()
     own = dict(CommonsTerm.objects.filter(item=item).values_list("term", "count"))
-    frequencies = dict(CommonsTerm.objects.filter(term__in=list(own)).values("term").annotate(df=Count("pk"))
-                       .values_list("term", "df"))
+    frequencies = _item_counts(list(own))
     weight = {t: own[t] * math.log(total / frequencies[t]) / item.term_total for t in own}
     profile = [t for t, w in sorted(weight.items(), key=lambda tw: (-tw[1], tw[0])) if w > 0][:words]
     if not profile:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from trellis.commons.competencies import framework_areas
-from trellis.commons.index import index_item
+from trellis.commons.index import index_item, index_items, update_stats
 from trellis.commons.models import CommonsAdoption, CommonsItem
 from trellis.commons.permissions import adopting_districts, can_curate, can_edit_item, submitting_organization
 from trellis.core.services import audit_record
@@ -90,14 +91,19 @@ def commons_item_request_changes(*, actor: Any, item: CommonsItem, note: str) ->
     return item
 
 
+def _set_published_place(item: CommonsItem, quartiles: dict[int, int]) -> None:
+    """The facets a reader filters on, from the submitting district as it is at publication."""
+    district = _district_of(item.organization)
+    item.locale = (district.locale if district else "") or item.organization.locale or ""
+    item.poverty_quartile = quartiles.get(district.pk) if district else None
+
+
 @transaction.atomic
 def commons_item_publish(*, actor: Any, item: CommonsItem, note: str = "") -> CommonsItem:
     """Publish a reviewed item: anyone, the public included, can then find it."""
     item = CommonsItem.objects.select_for_update(of=("self",)).select_related("organization__parent").get(pk=item.pk)
     _require_curator(actor, item)
-    district = _district_of(item.organization)
-    item.locale = (district.locale if district else "") or item.organization.locale or ""
-    item.poverty_quartile = poverty_quartiles(Organization.Kind.DISTRICT).get(district.pk) if district else None
+    _set_published_place(item, poverty_quartiles(Organization.Kind.DISTRICT))
     item.status = CommonsItem.Status.PUBLISHED
     item.reviewer_note = note.strip()
     item.published_at = timezone.now()
@@ -107,6 +113,54 @@ def commons_item_publish(*, actor: Any, item: CommonsItem, note: str = "") -> Co
     audit_record(actor=actor, action="commons.publish", target=item, organization_id=item.organization_id,
                  summary=f"Published the commons item {item.title}")
     return item
+
+
+@transaction.atomic
+def commons_items_publish_many(*, actor: Any, entries: Iterable[tuple[Any, dict[str, Any]]],
+                               batch: int = 5000) -> int:
+    """Publish many items the state has already reviewed (a catalogue moved into the commons, the
+    demo), each ``(submitter, fields)``: every item is checked as a submission is, then they are
+    written and indexed ``batch`` at a time and the commons is recounted once, so loading costs
+    the same per item at any size. One audit row for the whole load; returns how many were published."""
+    if actor is not None and not can_curate(actor):
+        raise PermissionDenied("Only the state AI lead publishes commons items.")
+    quartiles = poverty_quartiles(Organization.Kind.DISTRICT)
+    organizations: dict[int, Organization | None] = {}
+    now = timezone.now()
+    pending: list[CommonsItem] = []
+    published = 0
+
+    def write() -> None:
+        # SQLite and PostgreSQL both return the new ids, which the index needs.
+        index_items(CommonsItem.objects.bulk_create(pending))
+        pending.clear()
+
+    for submitter, fields in entries:
+        if submitter.pk not in organizations:
+            organizations[submitter.pk] = submitting_organization(submitter)
+        organization = organizations[submitter.pk]
+        if organization is None:
+            raise PermissionDenied(f"{submitter} has no role in Trellis, so cannot share an item.")
+        item = CommonsItem(organization=organization, submitted_by=submitter, status=CommonsItem.Status.PUBLISHED,
+                           published_at=now, **{name: fields[name] for name in ITEM_FIELDS if name in fields})
+        _set_published_place(item, quartiles)
+        # The submitter and organization were just read from the database: no need to look them up again.
+        item.full_clean(exclude=["organization", "submitted_by"])
+        pending.append(item)
+        published += 1
+        if len(pending) == batch:
+            write()
+    if pending:
+        write()
+    update_stats()
+    if connection.vendor == "postgresql":
+        # The planner's row estimates would otherwise stay those of the commons before the load
+        # until autovacuum comes round, and searches would get plans made for a handful of items.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE commons_commonsitem, commons_commonsterm")
+    audit_record(actor=actor, action="commons.publish_many", summary=f"Published {published} commons items at once",
+                 details={"items": published})
+    return published
 
 
 def _adopted_text(item: CommonsItem) -> str:

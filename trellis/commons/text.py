@@ -39,8 +39,10 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """The search terms of ``text``, in order, repeats kept."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = text.casefold()
+    if not folded.isascii():  # ASCII has no accents to take off, and most text is ASCII
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return [_stem(word) for word in _WORD.findall(folded) if word not in STOPWORDS]
 
 
