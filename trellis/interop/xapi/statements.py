@@ -89,6 +89,11 @@ class XapiRead:
     actors: list[tuple[str, str | None, int]] = field(default_factory=list)  # (key, account name, statements)
     events_file: str = ""
 
+    @classmethod
+    def nothing_new(cls, statements: int, derived_ids: int) -> XapiRead:
+        """A file whose every statement the store already holds."""
+        return cls(statements, 0, statements, derived_ids, {}, 0, 0, 0)
+
 
 def _connect(memory_limit: str | None, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
@@ -206,7 +211,7 @@ def _store_new(connection: duckdb.DuckDBPyConnection, *, staging: Path, target: 
         f"SELECT count(*) FROM {stage} WHERE statement_id IN (SELECT statement_id FROM {old})"
     ).fetchone()[0] if old else 0  # type: ignore[index]
     if stored == total:  # the file again: every statement is stored already
-        return XapiRead(total, 0, total, derived, {}, 0, 0, 0, [], "")
+        return XapiRead.nothing_new(total, derived)
     if stored == 0 and distinct == total:
         # The usual case, a file of new statements: the checked file is the store's new file as it is.
         staging.rename(target)
@@ -222,7 +227,7 @@ def _store_new(connection: duckdb.DuckDBPyConnection, *, staging: Path, target: 
         written = connection.execute(f"SELECT count(*) FROM read_parquet({_sql_string(str(target))})").fetchone()
         if not written or written[0] == 0:  # nothing new: the file adds nothing to the store
             target.unlink()
-            return XapiRead(total, 0, total, derived, {}, 0, 0, 0, [], "")
+            return XapiRead.nothing_new(total, derived)
     new_events = f"read_parquet({_sql_string(str(target))})"
     every = f"read_parquet([{', '.join(_sql_string(p) for p in [*existing, str(target)])}])"
     voided_ids = f"(SELECT voids FROM {every} WHERE voids IS NOT NULL)"
